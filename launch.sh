@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Starts Wallaby's pieces, each as its own process.
+#
+#   ./launch.sh demo [--connection CONN]   the whole pipeline on 10,000 transactions, then stops
+#   ./launch.sh postgres [--port N]        an embedded PostgreSQL; prints its connection string
+#   ./launch.sh engine [flags]             the engine (./launch.sh engine --help)
+#   ./launch.sh source KIND [flags]        a source connector: postgres, generator, file
+#   ./launch.sh sink KIND [flags]          a sink connector: postgres, stdout, file
+#
+# The jars are built on first use (and again when a source file is newer than its jar).
+set -euo pipefail
+cd "$(dirname "$0")"
+HOME_DIR=$(pwd)
+
+ENGINE_JAR=engine/target/wallaby-engine.jar
+SOURCE_JAR=source-connector/target/wallaby-source.jar
+SINK_JAR=sink-connector/target/wallaby-sink.jar
+LAUNCHER_JAR=launcher/target/wallaby-launcher.jar
+
+usage() {
+  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+}
+
+needs_build() {
+  local jar
+  for jar in "$ENGINE_JAR" "$SOURCE_JAR" "$SINK_JAR" "$LAUNCHER_JAR"; do
+    [ -f "$jar" ] || return 0
+  done
+  # Rebuild when any source or pom is newer than the oldest jar.
+  local oldest
+  oldest=$(ls -t "$ENGINE_JAR" "$SOURCE_JAR" "$SINK_JAR" "$LAUNCHER_JAR" | tail -n 1)
+  [ -n "$(find . -path ./.git -prune -o \( -name '*.java' -o -name 'pom.xml' -o -name '*.xml' -path '*/src/main/*' \) -newer "$oldest" -print -quit)" ]
+}
+
+build() {
+  if needs_build; then
+    echo "Building Wallaby (first run downloads Maven and the dependencies)..." >&2
+    ./mvnw -q -B package -DskipTests >&2
+  fi
+}
+
+java_cmd() {
+  if [ -n "${JAVA_HOME:-}" ]; then echo "$JAVA_HOME/bin/java"; else echo java; fi
+}
+
+cmd=${1:-}
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  demo)     build; exec "$(java_cmd)" -jar "$LAUNCHER_JAR" demo --home "$HOME_DIR" "$@" ;;
+  postgres) build; exec "$(java_cmd)" -jar "$LAUNCHER_JAR" postgres "$@" ;;
+  engine)   build; exec "$(java_cmd)" -jar "$ENGINE_JAR" "$@" ;;
+  source)   build; exec "$(java_cmd)" -jar "$SOURCE_JAR" "$@" ;;
+  sink)     build; exec "$(java_cmd)" -jar "$SINK_JAR" "$@" ;;
+  -h|--help|help) usage ;;
+  "") usage; exit 2 ;;
+  *) echo "launch.sh: unknown command '$cmd'" >&2; usage >&2; exit 2 ;;
+esac
