@@ -1,0 +1,86 @@
+package io.wallaby.engine;
+
+import io.wallaby.protocol.Frames;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How an engine listens and paces its connectors. Ports may be 0 (pick a free port).
+ *
+ * @param host           the address both ports bind to
+ * @param sourcePort     the port source connectors dial
+ * @param sinkPort       the port sink connectors dial
+ * @param cookie         the shared secret every HELLO must carry (may be empty)
+ * @param maxFrameLength the longest frame accepted, in bytes
+ * @param maxCredits     the credit a source connector gets at OK and is topped back up to
+ * @param refillLevel    the remaining credit at which the engine tops a source connector up
+ * @param maxPending     the outputs held for sinks beyond which sources get no more credit
+ */
+public record EngineConfig(String host, int sourcePort, int sinkPort, String cookie, int maxFrameLength,
+                           long maxCredits, long refillLevel, long maxPending) {
+
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_SOURCE_PORT = 7100;
+    public static final int DEFAULT_SINK_PORT = 7200;
+    public static final long DEFAULT_MAX_CREDITS = 8192;
+    public static final long DEFAULT_REFILL_LEVEL = 4096;
+    public static final long DEFAULT_MAX_PENDING = 100_000;
+
+    public EngineConfig {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(cookie, "cookie");
+    }
+
+    /** The defaults of the command line, on free ports: what tests start from. */
+    public static EngineConfig onFreePorts() {
+        return new EngineConfig(DEFAULT_HOST, 0, 0, "", Frames.DEFAULT_MAX_FRAME_LENGTH, DEFAULT_MAX_CREDITS,
+                DEFAULT_REFILL_LEVEL, DEFAULT_MAX_PENDING);
+    }
+
+    public EngineConfig withCookie(String newCookie) {
+        return new EngineConfig(host, sourcePort, sinkPort, newCookie, maxFrameLength, maxCredits, refillLevel,
+                maxPending);
+    }
+
+    public EngineConfig withCredits(long newMaxCredits, long newRefillLevel) {
+        return new EngineConfig(host, sourcePort, sinkPort, cookie, maxFrameLength, newMaxCredits, newRefillLevel,
+                maxPending);
+    }
+
+    public EngineConfig withMaxPending(long newMaxPending) {
+        return new EngineConfig(host, sourcePort, sinkPort, cookie, maxFrameLength, maxCredits, refillLevel,
+                newMaxPending);
+    }
+
+    /** What is wrong with this configuration, one sentence each, naming the option; empty when valid. */
+    public List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        checkPort(problems, sourcePort, "--source-port");
+        checkPort(problems, sinkPort, "--sink-port");
+        if (sourcePort != 0 && sourcePort == sinkPort) {
+            problems.add("--source-port and --sink-port must differ, both are " + sourcePort);
+        }
+        if (maxFrameLength < 64) {
+            problems.add("--max-frame-length must be at least 64 bytes, was " + maxFrameLength);
+        }
+        if (maxCredits < 1 || maxCredits > 0xFFFF_FFFFL) {
+            problems.add("--max-credits must be between 1 and 4294967295, was " + maxCredits);
+        }
+        if (refillLevel < 0 || refillLevel >= maxCredits) {
+            problems.add("--refill-level must be at least 0 and below --max-credits (" + maxCredits + "), was "
+                    + refillLevel);
+        }
+        if (maxPending < 1) {
+            problems.add("--max-pending must be at least 1, was " + maxPending);
+        }
+        return problems;
+    }
+
+    private static void checkPort(List<String> problems, int port, String option) {
+        if (port < 0 || port > 65535) {
+            problems.add(option + " must be between 0 and 65535, was " + port);
+        }
+    }
+}

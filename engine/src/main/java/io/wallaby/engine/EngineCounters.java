@@ -1,0 +1,55 @@
+package io.wallaby.engine;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What the engine has seen since it started, for logs and tests. Thread-safe. */
+public final class EngineCounters {
+
+    final AtomicLong messagesProcessed = new AtomicLong();
+    final AtomicLong duplicatesDropped = new AtomicLong();
+    final AtomicLong decodeFailures = new AtomicLong();
+    final AtomicLong applicationFailures = new AtomicLong();
+    final AtomicLong outputsProduced = new AtomicLong();
+
+    /** Source messages run through the application (duplicates excluded, empty payloads included). */
+    public long messagesProcessed() {
+        return messagesProcessed.get();
+    }
+
+    /** Source messages dropped because their id was not above the last one seen on their stream. */
+    public long duplicatesDropped() {
+        return duplicatesDropped.get();
+    }
+
+    /** Payloads the application's decoder rejected. */
+    public long decodeFailures() {
+        return decodeFailures.get();
+    }
+
+    /** Messages on which the application's code threw a runtime exception or broke its contract. */
+    public long applicationFailures() {
+        return applicationFailures.get();
+    }
+
+    /** Outputs appended to output logs. */
+    public long outputsProduced() {
+        return outputsProduced.get();
+    }
+
+    public void countProcessed(int outputs) {
+        messagesProcessed.incrementAndGet();
+        outputsProduced.addAndGet(outputs);
+    }
+
+    public void countDuplicate() {
+        duplicatesDropped.incrementAndGet();
+    }
+
+    public void countDecodeFailure() {
+        decodeFailures.incrementAndGet();
+    }
+
+    public void countApplicationFailure() {
+        applicationFailures.incrementAndGet();
+    }
+}

@@ -1,0 +1,45 @@
+package io.wallaby.engine;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.wallaby.protocol.Frame;
+import io.wallaby.protocol.ProtocolException;
+import io.wallaby.protocol.netty.ProtocolErrors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+
+/**
+ * Ends sessions that fail, last in every pipeline. A protocol violation (from framing, decoding or a
+ * session handler) is answered with ERROR(reason) and the connection is closed; an I/O error just
+ * closes it (the peer is gone). Only this connection is affected.
+ */
+@ChannelHandler.Sharable
+public final class ErrorReplyHandler extends ChannelInboundHandlerAdapter {
+
+    public static final ErrorReplyHandler INSTANCE = new ErrorReplyHandler();
+
+    private static final Logger log = LoggerFactory.getLogger(ErrorReplyHandler.class);
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (!Sessions.markEnding(ctx.channel())) {
+            return;
+        }
+        ProtocolException violation = ProtocolErrors.protocolViolation(cause);
+        if (violation != null) {
+            log.info("Closing {}: {}", ctx.channel().remoteAddress(), violation.getMessage());
+            ctx.writeAndFlush(new Frame.Error(violation.getMessage())).addListener(ChannelFutureListener.CLOSE);
+        } else if (cause instanceof IOException) {
+            log.debug("Connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        } else {
+            log.error("Unexpected failure on {}; closing it", ctx.channel().remoteAddress(), cause);
+            ctx.writeAndFlush(new Frame.Error("internal engine error: " + cause))
+                    .addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}

@@ -1,0 +1,12 @@
+package io.wallaby.engine;
+
+import io.wallaby.protocol.Frame;
+
+/** The user event {@link HandshakeHandler} fires once the connector's HELLO has been accepted. */
+public record HandshakeCompleted(Frame.Hello hello) {
+
+    /** The connector's program and instance names, for logs. */
+    public String connector() {
+        return hello.programName() + "/" + hello.instanceName();
+    }
+}

@@ -1,0 +1,132 @@
+package io.wallaby.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The outputs of one sink stream that no sink has committed yet, in id order. Thread-safe: the
+ * event loop of the source connection appends, the event loop of the sink connection reads and
+ * commits. At most one sink session reads a log at a time (it claims it); a log outlives its
+ * readers, so what one sink did not commit is delivered to the next.
+ */
+public final class OutputLog {
+
+    /** One output: its sink message id, the event time of its source message, its payload. */
+    public record Output(long id, long eventTime, byte[] payload) {
+    }
+
+    /** A sink session: told when a log may be claimed and when a claimed log has new outputs. */
+    public interface Reader {
+
+        /** A log that may be unclaimed: the reader may try to claim it. Called from any thread. */
+        void offer(OutputLog log);
+
+        /** The claimed log has new outputs. Called from the appending thread. */
+        void outputsAvailable(OutputLog log);
+    }
+
+    private final String name;
+    private final long streamId;
+    private final OutputBudget budget;
+    private final NavigableMap<Long, Output> pending = new TreeMap<>(Long::compareUnsigned);
+    private final AtomicReference<Reader> reader = new AtomicReference<>();
+    private long committed = Points.NONE;
+    private volatile Runnable onCommit = () -> { };
+
+    public OutputLog(String name, long streamId, OutputBudget budget) {
+        this.name = name;
+        this.streamId = streamId;
+        this.budget = budget;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public long streamId() {
+        return streamId;
+    }
+
+    /** Runs after every commit that moves the committed point, on the committing thread. */
+    public void onCommit(Runnable listener) {
+        this.onCommit = listener;
+    }
+
+    /** Appends outputs whose ids are above every id already here, and wakes the reader. */
+    public void append(List<Output> outputs) {
+        if (outputs.isEmpty()) {
+            return;
+        }
+        synchronized (this) {
+            for (Output output : outputs) {
+                pending.put(output.id(), output);
+            }
+        }
+        budget.added(outputs.size());
+        Reader current = reader.get();
+        if (current != null) {
+            current.outputsAvailable(this);
+        }
+    }
+
+    /** The last point a sink committed, or {@link Points#NONE}. */
+    public synchronized long committed() {
+        return committed;
+    }
+
+    /**
+     * A sink has durably committed everything up to {@code point}: drop it. A point at or below the
+     * committed one changes nothing.
+     */
+    public void commit(long point) {
+        int dropped;
+        synchronized (this) {
+            if (point == Points.NONE || !Points.isAfter(point, committed)) {
+                return;
+            }
+            committed = point;
+            Map<Long, Output> done = pending.headMap(point, true);
+            dropped = done.size();
+            done.clear();
+        }
+        budget.released(dropped);
+        onCommit.run();
+    }
+
+    /** Up to {@code max} outputs with ids after {@code lastSent} ({@link Points#NONE}: from the first). */
+    public synchronized List<Output> after(long lastSent, int max) {
+        Map<Long, Output> rest = lastSent == Points.NONE ? pending : pending.tailMap(lastSent, false);
+        List<Output> batch = new ArrayList<>(Math.min(max, rest.size()));
+        for (Output output : rest.values()) {
+            if (batch.size() == max) {
+                break;
+            }
+            batch.add(output);
+        }
+        return batch;
+    }
+
+    /** Outputs held, not yet committed. */
+    public synchronized int size() {
+        return pending.size();
+    }
+
+    /** Makes {@code candidate} the only reader; false when another reader holds the log. */
+    public boolean tryClaim(Reader candidate) {
+        return reader.compareAndSet(null, candidate) || reader.get() == candidate;
+    }
+
+    /** Lets go of the log if {@code current} holds it. */
+    public void release(Reader current) {
+        reader.compareAndSet(current, null);
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,85 @@
+package io.wallaby.engine.source;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.wallaby.api.DecodeException;
+import io.wallaby.api.Pipeline;
+import io.wallaby.engine.EngineCounters;
+import io.wallaby.engine.OutputLog;
+import io.wallaby.protocol.Frame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The application step: runs each accepted message through the pipeline, appends the outputs to
+ * the stream's output log with ids {@code messageId * 65536 + k}, and records the message as in
+ * flight. The user's code can fail but never takes the connection or the engine down: a rejected
+ * payload or a runtime exception is logged, counted, and the message counts as having no output.
+ */
+public final class ApplicationHandler extends SimpleChannelInboundHandler<AcceptedMessage> {
+
+    static final int MAX_OUTPUTS_PER_MESSAGE = 1 << 16;
+
+    private static final Logger log = LoggerFactory.getLogger(ApplicationHandler.class);
+    private static final int PAYLOAD_SHOWN = 200;
+
+    private final Pipeline pipeline;
+    private final EngineCounters counters;
+
+    public ApplicationHandler(Pipeline pipeline, EngineCounters counters) {
+        this.pipeline = pipeline;
+        this.counters = counters;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, AcceptedMessage accepted) {
+        SourceStream stream = accepted.stream();
+        Frame.Message message = accepted.message();
+        List<byte[]> payloads = run(stream, message);
+        long firstId = message.messageId() << 16;
+        List<OutputLog.Output> outputs = new ArrayList<>(payloads.size());
+        for (int k = 0; k < payloads.size(); k++) {
+            outputs.add(new OutputLog.Output(firstId + k, message.eventTime(), payloads.get(k)));
+        }
+        // Outputs first, in-flight entry second: a commit can then never miss the entry.
+        stream.outputs().append(outputs);
+        stream.processed(message.messageId(), !outputs.isEmpty(), firstId + Math.max(0, outputs.size() - 1));
+        counters.countProcessed(outputs.size());
+    }
+
+    private List<byte[]> run(SourceStream stream, Frame.Message message) {
+        if (message.payload().length == 0) {
+            return List.of();
+        }
+        try {
+            List<byte[]> outputs = pipeline.apply(message.payload());
+            if (outputs.size() > MAX_OUTPUTS_PER_MESSAGE) {
+                counters.countApplicationFailure();
+                log.warn("Stream {} message {}: the application gave {} outputs, more than the {} allowed; "
+                        + "none kept", stream, Long.toUnsignedString(message.messageId()), outputs.size(),
+                        MAX_OUTPUTS_PER_MESSAGE);
+                return List.of();
+            }
+            return outputs;
+        } catch (DecodeException e) {
+            counters.countDecodeFailure();
+            log.warn("Stream {} message {}: cannot decode the payload: {}; payload: {}", stream,
+                    Long.toUnsignedString(message.messageId()), e.getMessage(), shown(message.payload()));
+        } catch (RuntimeException e) {
+            counters.countApplicationFailure();
+            log.warn("Stream {} message {}: the application failed; payload: {}", stream,
+                    Long.toUnsignedString(message.messageId()), shown(message.payload()), e);
+        }
+        return List.of();
+    }
+
+    private static String shown(byte[] payload) {
+        String text = new String(payload, StandardCharsets.UTF_8);
+        return text.length() <= PAYLOAD_SHOWN ? text : text.substring(0, PAYLOAD_SHOWN) + "... (" + payload.length
+                + " bytes)";
+    }
+}

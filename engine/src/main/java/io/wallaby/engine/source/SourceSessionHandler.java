@@ -1,0 +1,199 @@
+package io.wallaby.engine.source;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.wallaby.engine.EngineCounters;
+import io.wallaby.engine.HandshakeCompleted;
+import io.wallaby.engine.OutputBudget;
+import io.wallaby.engine.Points;
+import io.wallaby.engine.Sessions;
+import io.wallaby.engine.StreamRegistry;
+import io.wallaby.protocol.Frame;
+import io.wallaby.protocol.ProtocolException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Session state of one source connection, after the handshake: credits, the streams it has opened,
+ * duplicates, EOS, and the ACK frames going back. Accepted messages go on to the application step
+ * as {@link AcceptedMessage}. All fields are touched on the channel's event loop only; other threads
+ * reach it through {@link #acknowledged}, which hops onto that loop.
+ */
+public final class SourceSessionHandler extends SimpleChannelInboundHandler<Frame> implements SourceStream.Owner {
+
+    /** Sink message ids are {@code sourceId * 65536 + k}, so source ids must leave 16 bits free. */
+    static final long MAX_MESSAGE_ID = (1L << 48) - 1;
+
+    private static final Logger log = LoggerFactory.getLogger(SourceSessionHandler.class);
+
+    private final StreamRegistry registry;
+    private final EngineCounters counters;
+    private final long maxCredits;
+    private final long refillLevel;
+    private final Map<Long, SourceStream> attached = new HashMap<>();
+    private final Set<SourceStream> toAcknowledge = new LinkedHashSet<>();
+    private ChannelHandlerContext ctx;
+    private String connector = "?";
+    private long remainingCredits;
+    private long creditsToGrant;
+    private boolean ackScheduled;
+    private boolean waitingForRoom;
+
+    public SourceSessionHandler(StreamRegistry registry, EngineCounters counters, long maxCredits, long refillLevel) {
+        this.registry = registry;
+        this.counters = counters;
+        this.maxCredits = maxCredits;
+        this.refillLevel = refillLevel;
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+        if (event instanceof HandshakeCompleted handshake) {
+            this.ctx = ctx;
+            this.connector = handshake.connector();
+            this.remainingCredits = maxCredits;
+            log.info("Source connector {} connected from {}", connector, ctx.channel().remoteAddress());
+        }
+        super.userEventTriggered(ctx, event);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
+        if (Sessions.isEnding(ctx.channel())) {
+            return;
+        }
+        if (remainingCredits == 0) {
+            throw new ProtocolException("sent a frame with no credit left: wait for an ACK granting credits");
+        }
+        remainingCredits--;
+        switch (frame.type()) {
+            case NOTIFY -> notifyStream((Frame.Notify) frame);
+            case MESSAGE -> message(ctx, (Frame.Message) frame);
+            case EOS -> endOfStream((Frame.Eos) frame);
+            case ERROR -> {
+                log.warn("Source connector {} ended the session: {}", connector, ((Frame.Error) frame).reason());
+                Sessions.markEnding(ctx.channel());
+                ctx.close();
+                return;
+            }
+            case HELLO -> throw new ProtocolException("HELLO was already received: a session says HELLO once");
+            case OK, NOTIFY_ACK, ACK, RESTART ->
+                    throw new ProtocolException(frame.type() + " is not sent by a source connector");
+        }
+        refillCredits();
+    }
+
+    private void notifyStream(Frame.Notify notify) {
+        SourceStream stream = registry.source(notify.streamId(), notify.streamName());
+        if (!stream.tryAttach(this)) {
+            log.info("Source connector {} asked for stream {}, which is open on another connection", connector,
+                    notify.streamName());
+            ctx.writeAndFlush(new Frame.NotifyAck(false, notify.streamId(), Points.NONE));
+            return;
+        }
+        attached.put(notify.streamId(), stream);
+        long acknowledged = stream.acknowledged();
+        log.info("Source connector {} opened stream {} (resuming after {})", connector, stream,
+                Points.show(acknowledged));
+        ctx.writeAndFlush(new Frame.NotifyAck(true, notify.streamId(), acknowledged));
+    }
+
+    private void message(ChannelHandlerContext ctx, Frame.Message message) {
+        SourceStream stream = openStream(message.streamId(), "MESSAGE");
+        if (Long.compareUnsigned(message.messageId(), MAX_MESSAGE_ID) > 0) {
+            throw new ProtocolException("message id " + Long.toUnsignedString(message.messageId())
+                    + " on stream " + stream + " is above 2^48-1, the largest this engine accepts");
+        }
+        if (!stream.advanceTo(message.messageId())) {
+            counters.countDuplicate();
+            log.debug("Dropped message {} on stream {}: not above the last id seen", message.messageId(), stream);
+            return;
+        }
+        ctx.fireChannelRead(new AcceptedMessage(stream, message));
+    }
+
+    private void endOfStream(Frame.Eos eos) {
+        SourceStream stream = openStream(eos.streamId(), "EOS");
+        log.info("Source connector {} ended stream {}", connector, stream);
+        stream.endOfStream();
+    }
+
+    private SourceStream openStream(long streamId, String what) {
+        SourceStream stream = attached.get(streamId);
+        if (stream == null || !stream.acceptsFrom(this)) {
+            throw new ProtocolException(what + " on stream " + Long.toUnsignedString(streamId)
+                    + ", which is not open on this connection: send NOTIFY and wait for NOTIFY_ACK first");
+        }
+        return stream;
+    }
+
+    /** Tops the connector's credit back up once it is at the refill level, unless sinks lag behind. */
+    private void refillCredits() {
+        if (remainingCredits > refillLevel || !ctx.channel().isActive()) {
+            return;
+        }
+        OutputBudget budget = registry.budget();
+        if (budget.isFull()) {
+            if (!waitingForRoom) {
+                waitingForRoom = true;
+                log.debug("Holding credits of {}: {} outputs wait for sinks", connector, budget.pending());
+                budget.awaitRoom(() -> ctx.executor().execute(() -> {
+                    waitingForRoom = false;
+                    refillCredits();
+                }));
+            }
+            return;
+        }
+        creditsToGrant += maxCredits - remainingCredits;
+        remainingCredits = maxCredits;
+        scheduleAck();
+    }
+
+    @Override
+    public void acknowledged(SourceStream stream) {
+        ctx.executor().execute(() -> {
+            toAcknowledge.add(stream);
+            scheduleAck();
+        });
+    }
+
+    /** One ACK per event-loop turn carries every credit and point gathered during that turn. */
+    private void scheduleAck() {
+        if (!ackScheduled) {
+            ackScheduled = true;
+            ctx.executor().execute(this::sendAck);
+        }
+    }
+
+    private void sendAck() {
+        ackScheduled = false;
+        if ((creditsToGrant == 0 && toAcknowledge.isEmpty()) || !ctx.channel().isActive()) {
+            return;
+        }
+        List<Frame.StreamPoint> points = new ArrayList<>(toAcknowledge.size());
+        for (SourceStream stream : toAcknowledge) {
+            points.add(new Frame.StreamPoint(stream.id(), stream.acknowledged()));
+        }
+        toAcknowledge.clear();
+        ctx.writeAndFlush(new Frame.Ack(creditsToGrant, points));
+        creditsToGrant = 0;
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        attached.values().forEach(stream -> stream.detach(this));
+        if (this.ctx != null) {
+            log.info("Source connector {} disconnected; its {} stream(s) wait for a new connection", connector,
+                    attached.size());
+        }
+        attached.clear();
+        super.channelInactive(ctx);
+    }
+}
