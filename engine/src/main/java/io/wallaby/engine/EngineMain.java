@@ -7,7 +7,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -29,6 +31,9 @@ public final class EngineMain implements Callable<Integer> {
     public static final int EXIT_USAGE = 2;
 
     private static final Logger log = LoggerFactory.getLogger(EngineMain.class);
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--host", description = "Address to listen on.")
     String host = EngineConfig.DEFAULT_HOST;
@@ -73,21 +78,21 @@ public final class EngineMain implements Callable<Integer> {
                 refillLevel, maxPending);
         List<String> problems = config.problems();
         if (!problems.isEmpty()) {
-            problems.forEach(problem -> System.err.println("wallaby-engine: " + problem));
+            problems.forEach(this::printError);
             return EXIT_USAGE;
         }
         Application app;
         try {
             app = ApplicationLoader.load(application);
         } catch (IllegalArgumentException e) {
-            System.err.println("wallaby-engine: " + e.getMessage());
+            printError(e.getMessage());
             return EXIT_USAGE;
         }
         EngineServer server;
         try {
             server = new EngineServer(config, app).start();
         } catch (PortUnavailableException e) {
-            System.err.println("wallaby-engine: " + e.getMessage());
+            printError(e.getMessage());
             return EXIT_FAILURE;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -98,5 +103,10 @@ public final class EngineMain implements Callable<Integer> {
                 server.sourcePort(), host, server.sinkPort());
         server.awaitClosed();
         return EXIT_OK;
+    }
+
+    private void printError(String message) {
+        spec.commandLine().getErr().println("wallaby-engine: " + message);
+        spec.commandLine().getErr().flush();
     }
 }

@@ -1,0 +1,63 @@
+package io.wallaby.engine;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command line's exit codes. Starting for real is covered by {@link EngineServer} tests. */
+class EngineMainTest {
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine command = new CommandLine(new EngineMain());
+        command.setOut(new PrintWriter(out));
+        command.setErr(new PrintWriter(err));
+        return command.execute(args);
+    }
+
+    @Test
+    void helpShowsEveryOptionWithItsDefault() {
+        assertEquals(EngineMain.EXIT_OK, run("--help"));
+        String help = out.toString();
+        for (String expected : new String[] {"--source-port=<sourcePort>", "Default: 7100", "Default: 7200",
+                "Default: alert_stateless", "Default: 8192", "Default: 4096", "Default: 100000", "Default: 1048576",
+                "Exit codes:"}) {
+            assertTrue(help.contains(expected), () -> "help lacks " + expected + ":\n" + help);
+        }
+    }
+
+    @Test
+    void anUnknownOptionIsAUsageError() {
+        assertEquals(EngineMain.EXIT_USAGE, run("--sauce-port", "1"));
+    }
+
+    @Test
+    void anUnknownApplicationIsAUsageError() {
+        assertEquals(EngineMain.EXIT_USAGE, run("--application", "no.such.App", "--source-port", "0", "--sink-port", "0"));
+    }
+
+    @Test
+    void inconsistentCreditsAreAUsageError() {
+        assertEquals(EngineMain.EXIT_USAGE, run("--max-credits", "10", "--refill-level", "10"));
+    }
+
+    @Test
+    void aPortInUseIsARuntimeFailureThatSaysWhatToDo() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            int port = taken.getLocalPort();
+            assertEquals(EngineMain.EXIT_FAILURE, run("--source-port", String.valueOf(port), "--sink-port", "0"));
+            assertEquals("wallaby-engine: port " + port + " on 127.0.0.1 is in use: stop the other process or choose "
+                    + "another port with --source-port", err.toString().strip());
+        }
+    }
+}
