@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
                 + "sink connectors drain it on the sink port.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-                "0:stopped normally (SIGTERM or Ctrl-C)",
+                "0:help or version shown (after SIGTERM or Ctrl-C the engine closes its ports and the JVM exits with 143 or 130)",
                 "1:runtime failure, such as a port already in use",
                 "2:usage or configuration error, such as an unknown option or application"})
 public final class EngineMain implements Callable<Integer> {

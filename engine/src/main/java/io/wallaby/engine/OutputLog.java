@@ -56,17 +56,25 @@ public final class OutputLog {
         this.onCommit = listener;
     }
 
-    /** Appends outputs whose ids are above every id already here, and wakes the reader. */
+    /**
+     * Appends outputs whose ids are above every id already here, and wakes the reader. Outputs at or
+     * below the committed point are already durable at a sink (regenerated after a replay): they are
+     * not kept.
+     */
     public void append(List<Output> outputs) {
-        if (outputs.isEmpty()) {
-            return;
-        }
+        int kept = 0;
         synchronized (this) {
             for (Output output : outputs) {
-                pending.put(output.id(), output);
+                if (Points.isAfter(output.id(), committed)) {
+                    pending.put(output.id(), output);
+                    kept++;
+                }
             }
         }
-        budget.added(outputs.size());
+        if (kept == 0) {
+            return;
+        }
+        budget.added(kept);
         Reader current = reader.get();
         if (current != null) {
             current.outputsAvailable(this);

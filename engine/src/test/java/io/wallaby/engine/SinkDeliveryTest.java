@@ -152,6 +152,21 @@ class SinkDeliveryTest {
     }
 
     @Test
+    void outputsRegeneratedAtOrBelowWhatTheSinkCommittedAreNotKept() throws IOException {
+        try (Peer sink = Peer.connect(engine.sinkPort()); Peer source = openSource()) {
+            sink.hello(COOKIE);
+            sink.expect(Frame.Notify.class);
+            // The sink committed these before (an earlier engine run, say): a replay regenerates them.
+            sink.send(new Frame.NotifyAck(true, SINK_ID, 2 * 65536L), new Frame.Ack(10, List.of()));
+            sink.expectSilence(100);
+            sendTransactions(source, 1, "2000", "3000", "4000");
+            assertIds(List.of(3 * 65536L), sink.messages(1));
+            source.awaitAck(SOURCE_ID, 2);
+            assertEquals(1, engine.registry().outputLog(SINK_ID).size());
+        }
+    }
+
+    @Test
     void theEngineNeverSendsMoreMessagesThanTheSinkGrantedCredits() throws IOException {
         try (Peer source = openSource(); Peer sink = sinkNotified()) {
             sendTransactions(source, 1, "2000", "3000", "4000", "5000", "6000");

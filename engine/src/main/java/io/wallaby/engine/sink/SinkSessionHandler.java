@@ -163,7 +163,10 @@ public final class SinkSessionHandler extends SimpleChannelInboundHandler<Frame>
 
     @Override
     public void offer(OutputLog log) {
-        ctx.executor().execute(() -> claim(log));
+        // An engine that is shutting down has no loop left to claim on, and no need to.
+        if (!ctx.executor().isShuttingDown()) {
+            ctx.executor().execute(() -> claim(log));
+        }
     }
 
     private void claim(OutputLog offered) {
@@ -177,7 +180,7 @@ public final class SinkSessionHandler extends SimpleChannelInboundHandler<Frame>
 
     @Override
     public void outputsAvailable(OutputLog log) {
-        if (deliveryScheduled.compareAndSet(false, true)) {
+        if (!ctx.executor().isShuttingDown() && deliveryScheduled.compareAndSet(false, true)) {
             ctx.executor().execute(() -> {
                 deliveryScheduled.set(false);
                 deliver();

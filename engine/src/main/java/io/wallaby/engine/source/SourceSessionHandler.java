@@ -158,6 +158,9 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
 
     @Override
     public void acknowledged(SourceStream stream) {
+        if (ctx.executor().isShuttingDown()) {
+            return; // the engine is stopping: nobody is left to tell
+        }
         ctx.executor().execute(() -> {
             toAcknowledge.add(stream);
             scheduleAck();
