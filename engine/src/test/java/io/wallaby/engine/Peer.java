@@ -36,6 +36,7 @@ final class Peer implements AutoCloseable {
 
     static Peer connect(int port) throws IOException {
         Socket socket = new Socket("127.0.0.1", port);
+        socket.setTcpNoDelay(true); // small frames go out at once, as a real connector's would
         socket.setSoTimeout(5_000);
         return new Peer(socket);
     }
