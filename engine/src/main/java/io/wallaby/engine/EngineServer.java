@@ -2,6 +2,7 @@ package io.wallaby.engine;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -47,7 +48,7 @@ public final class EngineServer implements AutoCloseable {
         }
     }
 
-    private Channel bind(int port, String option, io.netty.channel.ChannelHandler initializer)
+    private Channel bind(int port, String option, ChannelHandler initializer)
             throws PortUnavailableException, InterruptedException {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptors, workers)

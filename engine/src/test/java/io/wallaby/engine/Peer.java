@@ -3,6 +3,7 @@ package io.wallaby.engine;
 import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.FrameReader;
 import io.wallaby.protocol.FrameWriter;
+import io.wallaby.protocol.StreamIds;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -49,7 +50,7 @@ final class Peer implements AutoCloseable {
 
     /** NOTIFYs a source stream from the beginning and returns the engine's answer. */
     Frame.NotifyAck notifyStream(String name) throws IOException {
-        send(new Frame.Notify(io.wallaby.protocol.StreamIds.of(name), name, Frame.U64_MAX));
+        send(new Frame.Notify(StreamIds.of(name), name, Frame.U64_MAX));
         return expect(Frame.NotifyAck.class);
     }
 

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static io.wallaby.engine.Peer.assertReason;
@@ -132,7 +133,7 @@ class SourceSessionTest {
     void aFrameInTheWrongDirectionIsRefused() throws IOException {
         try (Peer source = Peer.connect(engine.sourcePort())) {
             source.hello(COOKIE);
-            source.send(new Frame.Ack(5, java.util.List.of()));
+            source.send(new Frame.Ack(5, List.of()));
             assertEquals("ACK is not sent by a source connector", source.expectErrorAndClose());
         }
     }
