@@ -197,6 +197,23 @@ class SinkDeliveryTest {
     }
 
     @Test
+    void eosIsAcknowledgedOnlyOnceTheOutputsBeforeItAreCommitted() throws IOException {
+        try (Peer source = openSource(); Peer sink = sinkNotified()) {
+            sendTransactions(source, 1, "5000", "1");
+            source.send(new Frame.Eos(SOURCE_ID));
+            source.expectSilence(200);
+            sink.send(new Frame.NotifyAck(true, SINK_ID, Frame.U64_MAX), new Frame.Ack(10, List.of()));
+            assertIds(List.of(65536L), sink.messages(1));
+            sink.send(new Frame.Ack(0, List.of(new Frame.StreamPoint(SINK_ID, 65536L))));
+            source.awaitAck(SOURCE_ID, 2);
+            try (Peer next = Peer.connect(engine.sourcePort())) {
+                next.hello(COOKIE);
+                assertEquals(new Frame.NotifyAck(true, SOURCE_ID, 2), next.notifyStream(STREAM));
+            }
+        }
+    }
+
+    @Test
     void aSinkMaySendNeitherMessagesNorEos() throws IOException {
         try (Peer sink = Peer.connect(engine.sinkPort())) {
             sink.hello(COOKIE);
