@@ -1,0 +1,79 @@
+package io.wallaby.connector;
+
+import io.wallaby.protocol.Frames;
+import picocli.CommandLine.Option;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/**
+ * The command-line options every connector shares, as a picocli mixin. Use {@link Source} in a source
+ * connector's command and {@link Sink} in a sink connector's: they differ only in the default engine
+ * port (7100 for sources, 7200 for sinks).
+ *
+ * <pre>{@code
+ * @Mixin ConnectorOptions.Source engine;
+ * ...
+ * try (SourceConnector connector = new SourceConnector(engine.settings("wallaby-source-file"))) { ... }
+ * }</pre>
+ */
+public abstract class ConnectorOptions {
+
+    @Option(names = "--engine-host", description = "Host name or address of the engine.")
+    String engineHost = "127.0.0.1";
+
+    @Option(names = "--cookie", description = "Shared secret the engine expects in HELLO (empty when the engine has none).")
+    String cookie = "";
+
+    @Option(names = "--instance-name", description = "Name of this connector instance in the engine's logs and status.")
+    String instanceName = defaultInstanceName();
+
+    @Option(names = "--max-frame-length", description = "Largest frame, in bytes, accepted from the engine.")
+    int maxFrameLength = Frames.DEFAULT_MAX_FRAME_LENGTH;
+
+    /** The engine port this connector dials. */
+    public abstract int enginePort();
+
+    /** The connection settings for a connector whose HELLO names it {@code programName}. */
+    public ConnectorSettings settings(String programName) {
+        if (enginePort() < 1 || enginePort() > 65535) {
+            throw new IllegalArgumentException("--engine-port must be between 1 and 65535, was " + enginePort());
+        }
+        if (maxFrameLength < 64) {
+            throw new IllegalArgumentException("--max-frame-length must be at least 64 bytes, was " + maxFrameLength);
+        }
+        return new ConnectorSettings(engineHost, enginePort(), cookie, programName, instanceName, maxFrameLength);
+    }
+
+    /** Options of a source connector: the engine's source port defaults to 7100. */
+    public static final class Source extends ConnectorOptions {
+        @Option(names = "--engine-port", description = "The engine's source port.")
+        int enginePort = 7100;
+
+        @Override
+        public int enginePort() {
+            return enginePort;
+        }
+    }
+
+    /** Options of a sink connector: the engine's sink port defaults to 7200. */
+    public static final class Sink extends ConnectorOptions {
+        @Option(names = "--engine-port", description = "The engine's sink port.")
+        int enginePort = 7200;
+
+        @Override
+        public int enginePort() {
+            return enginePort;
+        }
+    }
+
+    static String defaultInstanceName() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + "-" + ProcessHandle.current().pid();
+    }
+}

@@ -1,0 +1,33 @@
+package io.wallaby.connector;
+
+import java.util.Objects;
+
+/**
+ * Where the engine is and how this connector introduces itself in HELLO. Usually built by
+ * {@link ConnectorOptions#settings(String)} from the command line.
+ *
+ * @param programName  what the connector is, e.g. {@code wallaby-source-postgres}
+ * @param instanceName which running copy it is, e.g. {@code host-1234}
+ */
+public record ConnectorSettings(String engineHost, int enginePort, String cookie, String programName,
+                                String instanceName, int maxFrameLength) {
+
+    public ConnectorSettings {
+        Objects.requireNonNull(engineHost, "engineHost");
+        Objects.requireNonNull(cookie, "cookie");
+        Objects.requireNonNull(programName, "programName");
+        Objects.requireNonNull(instanceName, "instanceName");
+    }
+
+    /** The same settings pointed at another engine address, as asked for by a RESTART frame. */
+    ConnectorSettings withAddress(String host, int port) {
+        return new ConnectorSettings(host, port, cookie, programName, instanceName, maxFrameLength);
+    }
+
+    @Override
+    public String toString() {
+        // The cookie is a shared secret: never print it.
+        return "ConnectorSettings[engine=" + engineHost + ":" + enginePort + ", program=" + programName
+                + ", instance=" + instanceName + "]";
+    }
+}

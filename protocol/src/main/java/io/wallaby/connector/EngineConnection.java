@@ -1,0 +1,149 @@
+package io.wallaby.connector;
+
+import io.wallaby.protocol.Frame;
+import io.wallaby.protocol.FrameReader;
+import io.wallaby.protocol.FrameType;
+import io.wallaby.protocol.FrameWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+
+/**
+ * One TCP session with the engine, after a successful HELLO/OK handshake. A reader thread hands every
+ * later frame to a {@link Handler}; sends are buffered until {@link #flush()}. Runtime only: connector
+ * authors use {@link SourceConnector} and {@link SinkConnector}.
+ */
+final class EngineConnection implements Closeable {
+
+    private static final Logger log = LoggerFactory.getLogger(EngineConnection.class);
+    private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+    private static final int HANDSHAKE_TIMEOUT_MILLIS = 10_000;
+
+    /** Receives the frames after OK, on the connection's reader thread. */
+    interface Handler {
+        void onFrame(Frame frame);
+
+        /** The session is over: the peer closed it, it broke, or {@link #close()} was called. Called once. */
+        void onClosed(Exception cause);
+    }
+
+    /** The engine answered HELLO with ERROR: the reason says why (wrong cookie or version). */
+    static final class RefusedException extends IOException {
+        RefusedException(String reason) {
+            super(reason);
+        }
+    }
+
+    private final Socket socket;
+    private final FrameReader reader;
+    private final FrameWriter writer;
+    private final long initialCredits;
+    private volatile boolean closed;
+
+    private EngineConnection(Socket socket, FrameReader reader, FrameWriter writer, long initialCredits) {
+        this.socket = socket;
+        this.reader = reader;
+        this.writer = writer;
+        this.initialCredits = initialCredits;
+    }
+
+    /** Connects, says HELLO and waits for OK. */
+    static EngineConnection open(ConnectorSettings settings) throws IOException {
+        Socket socket = new Socket();
+        try {
+            socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress(settings.engineHost(), settings.enginePort()), CONNECT_TIMEOUT_MILLIS);
+            socket.setSoTimeout(HANDSHAKE_TIMEOUT_MILLIS);
+            FrameReader reader = new FrameReader(new BufferedInputStream(socket.getInputStream(), 64 * 1024),
+                    settings.maxFrameLength());
+            FrameWriter writer = new FrameWriter(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024));
+            writer.writeAndFlush(new Frame.Hello(Frame.VERSION, settings.cookie(), settings.programName(),
+                    settings.instanceName()));
+            Frame answer;
+            try {
+                answer = reader.read();
+            } catch (SocketTimeoutException e) {
+                throw new IOException("the engine at " + settings.engineHost() + ":" + settings.enginePort()
+                        + " did not answer HELLO within " + HANDSHAKE_TIMEOUT_MILLIS + " ms; is that the engine's port?");
+            }
+            switch (answer.type()) {
+                case OK -> {
+                    socket.setSoTimeout(0);
+                    return new EngineConnection(socket, reader, writer, ((Frame.Ok) answer).initialCredits());
+                }
+                case ERROR -> throw new RefusedException(((Frame.Error) answer).reason());
+                default -> throw new IOException("the engine answered HELLO with " + answer.type()
+                        + " instead of OK or ERROR; is " + settings.engineHost() + ":" + settings.enginePort()
+                        + " a Wallaby engine port?");
+            }
+        } catch (IOException | RuntimeException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    long initialCredits() {
+        return initialCredits;
+    }
+
+    /** Starts the reader thread; {@code handler} gets every frame and finally {@link Handler#onClosed}. */
+    void start(String threadName, Handler handler) {
+        Thread thread = new Thread(() -> readLoop(handler), threadName);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void readLoop(Handler handler) {
+        Exception cause = null;
+        boolean closedByUs = false;
+        try {
+            while (!closed) {
+                Frame frame = reader.read();
+                if (frame.type() == FrameType.HELLO || frame.type() == FrameType.OK) {
+                    throw new IOException("the engine sent " + frame.type() + " after the handshake");
+                }
+                handler.onFrame(frame);
+            }
+        } catch (Exception e) {
+            closedByUs = closed; // close() makes the blocked read fail: that is not a failure
+            cause = e;
+        } finally {
+            closeQuietly();
+            handler.onClosed(closedByUs ? null : cause);
+        }
+    }
+
+    /** Buffers a frame; it leaves at the next {@link #flush()} (or when 64 KiB are buffered). */
+    void send(Frame frame) throws IOException {
+        writer.write(frame);
+    }
+
+    void flush() throws IOException {
+        writer.flush();
+    }
+
+    boolean isOpen() {
+        return !closed;
+    }
+
+    private void closeQuietly() {
+        closed = true;
+        try {
+            socket.close();
+        } catch (IOException e) {
+            log.debug("closing the engine socket failed", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly();
+    }
+}
