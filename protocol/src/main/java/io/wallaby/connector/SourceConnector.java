@@ -295,9 +295,14 @@ public final class SourceConnector implements AutoCloseable {
         }
     }
 
-    /** Closes every open stream (see {@link #closeStream}) and the connection. */
+    /** Closes every open stream (see {@link #closeStream}, {@link #DEFAULT_CLOSE_TIMEOUT} each) and the connection. */
     @Override
     public void close() {
+        close(DEFAULT_CLOSE_TIMEOUT);
+    }
+
+    /** Closes every open stream, waiting at most {@code timeout} for each, and the connection. */
+    public void close(Duration timeout) {
         lock.lock();
         try {
             if (closed) {
@@ -305,7 +310,7 @@ public final class SourceConnector implements AutoCloseable {
             }
             if (connectedOnce) {
                 for (String name : List.copyOf(streams.keySet())) {
-                    closeStream(name, DEFAULT_CLOSE_TIMEOUT);
+                    closeStream(name, timeout);
                 }
             }
             closed = true;

@@ -37,7 +37,7 @@ class SourceConnectorTest {
     @AfterEach
     void stop() throws Exception {
         engine.close();
-        CompletableFuture.runAsync(connector::close).get(40, TimeUnit.SECONDS);
+        CompletableFuture.runAsync(() -> connector.close(Duration.ofMillis(300))).get(10, TimeUnit.SECONDS);
     }
 
     /** Connects with OK(credits) and opens the stream at {@code enginePoint}. */
