@@ -37,10 +37,10 @@ public abstract class ConnectorOptions {
     /** The connection settings for a connector whose HELLO names it {@code programName}. */
     public ConnectorSettings settings(String programName) {
         if (enginePort() < 1 || enginePort() > 65535) {
-            throw new IllegalArgumentException("--engine-port must be between 1 and 65535, was " + enginePort());
+            throw new ConfigurationException("--engine-port must be between 1 and 65535, was " + enginePort());
         }
         if (maxFrameLength < 64) {
-            throw new IllegalArgumentException("--max-frame-length must be at least 64 bytes, was " + maxFrameLength);
+            throw new ConfigurationException("--max-frame-length must be at least 64 bytes, was " + maxFrameLength);
         }
         return new ConnectorSettings(engineHost, enginePort(), cookie, programName, instanceName, maxFrameLength);
     }
