@@ -1,6 +1,10 @@
 package io.wallaby.engine;
 
+import io.wallaby.engine.guard.ConnectionLimits;
 import io.wallaby.protocol.Frames;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,9 +21,19 @@ import java.util.Objects;
  * @param maxCredits     the credit a source connector gets at OK and is topped back up to
  * @param refillLevel    the remaining credit at which the engine tops a source connector up
  * @param maxPending     the outputs held for sinks beyond which sources get no more credit
+ * @param limits         what one peer may do before it is refused
+ * @param adminPort      the HTTP port for /health, /metrics and /status; {@link #ADMIN_OFF} for none
+ * @param tls            the server certificate and key of both protocol ports, or null for plain TCP
  */
 public record EngineConfig(String host, int sourcePort, int sinkPort, String cookie, int maxFrameLength,
-                           long maxCredits, long refillLevel, long maxPending) {
+                           long maxCredits, long refillLevel, long maxPending, ConnectionLimits limits,
+                           int adminPort, Tls tls) {
+
+    /** PEM files: a certificate chain and its unencrypted PKCS#8 private key. */
+    public record Tls(Path certificate, Path key) {
+    }
+
+    public static final int ADMIN_OFF = -1;
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_SOURCE_PORT = 7100;
@@ -31,27 +45,43 @@ public record EngineConfig(String host, int sourcePort, int sinkPort, String coo
     public EngineConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(cookie, "cookie");
+        Objects.requireNonNull(limits, "limits");
     }
 
     /** The defaults of the command line, on free ports: what tests start from. */
     public static EngineConfig onFreePorts() {
         return new EngineConfig(DEFAULT_HOST, 0, 0, "", Frames.DEFAULT_MAX_FRAME_LENGTH, DEFAULT_MAX_CREDITS,
-                DEFAULT_REFILL_LEVEL, DEFAULT_MAX_PENDING);
+                DEFAULT_REFILL_LEVEL, DEFAULT_MAX_PENDING, ConnectionLimits.defaults(), ADMIN_OFF, null);
     }
 
     public EngineConfig withCookie(String newCookie) {
         return new EngineConfig(host, sourcePort, sinkPort, newCookie, maxFrameLength, maxCredits, refillLevel,
-                maxPending);
+                maxPending, limits, adminPort, tls);
     }
 
     public EngineConfig withCredits(long newMaxCredits, long newRefillLevel) {
         return new EngineConfig(host, sourcePort, sinkPort, cookie, maxFrameLength, newMaxCredits, newRefillLevel,
-                maxPending);
+                maxPending, limits, adminPort, tls);
     }
 
     public EngineConfig withMaxPending(long newMaxPending) {
         return new EngineConfig(host, sourcePort, sinkPort, cookie, maxFrameLength, maxCredits, refillLevel,
-                newMaxPending);
+                newMaxPending, limits, adminPort, tls);
+    }
+
+    public EngineConfig withLimits(ConnectionLimits newLimits) {
+        return new EngineConfig(host, sourcePort, sinkPort, cookie, maxFrameLength, maxCredits, refillLevel,
+                maxPending, newLimits, adminPort, tls);
+    }
+
+    public EngineConfig withAdminPort(int newAdminPort) {
+        return new EngineConfig(host, sourcePort, sinkPort, cookie, maxFrameLength, maxCredits, refillLevel,
+                maxPending, limits, newAdminPort, tls);
+    }
+
+    public EngineConfig withTls(Tls newTls) {
+        return new EngineConfig(host, sourcePort, sinkPort, cookie, maxFrameLength, maxCredits, refillLevel,
+                maxPending, limits, adminPort, newTls);
     }
 
     /** What is wrong with this configuration, one sentence each, naming the option; empty when valid. */
@@ -75,7 +105,23 @@ public record EngineConfig(String host, int sourcePort, int sinkPort, String coo
         if (maxPending < 1) {
             problems.add("--max-pending must be at least 1, was " + maxPending);
         }
+        limits.addProblems(problems);
+        if (adminPort != ADMIN_OFF) {
+            checkPort(problems, adminPort, "--admin-port");
+        }
+        if (tls != null) {
+            checkReadable(problems, tls.certificate(), "--tls-cert");
+            checkReadable(problems, tls.key(), "--tls-key");
+        }
         return problems;
+    }
+
+    private static void checkReadable(List<String> problems, Path file, String option) {
+        if (file == null) {
+            problems.add("--tls-cert and --tls-key go together: " + option + " is missing");
+        } else if (!Files.isReadable(file)) {
+            problems.add(option + " names " + file + ", which is not a readable file");
+        }
     }
 
     private static void checkPort(List<String> problems, int port, String option) {

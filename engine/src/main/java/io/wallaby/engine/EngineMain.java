@@ -2,6 +2,7 @@ package io.wallaby.engine;
 
 import io.wallaby.api.Application;
 import io.wallaby.apps.AlertStateless;
+import io.wallaby.engine.guard.ConnectionLimits;
 import io.wallaby.protocol.Frames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,6 +12,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -21,8 +24,8 @@ import java.util.concurrent.Callable;
                 + "sink connectors drain it on the sink port.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-                "0:help or version shown (after SIGTERM or Ctrl-C the engine closes its ports and the JVM exits with 143 or 130)",
-                "1:runtime failure, such as a port already in use",
+                "0:help or version shown, or stopped by SIGTERM or Ctrl-C after every held output was committed",
+                "1:runtime failure, such as a port already in use, or outputs still pending when --shutdown-timeout ran out",
                 "2:usage or configuration error, such as an unknown option or application"})
 public final class EngineMain implements Callable<Integer> {
 
@@ -34,6 +37,9 @@ public final class EngineMain implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    /** Set by {@link #main}; null when the command runs in-process (tests). */
+    private StopSignals signals;
 
     @Option(names = "--host", description = "Address to listen on.")
     String host = EngineConfig.DEFAULT_HOST;
@@ -64,18 +70,54 @@ public final class EngineMain implements Callable<Integer> {
             description = "Outputs held for sinks before sources get no more credit.")
     long maxPending = EngineConfig.DEFAULT_MAX_PENDING;
 
+    @Option(names = "--shutdown-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            defaultValue = "30s", description = "After SIGTERM or Ctrl-C, how long sinks get to commit what the engine holds.")
+    Duration shutdownTimeout;
+
+    @Option(names = "--max-connections", description = "Open connections per port; one more gets ERROR.")
+    int maxConnections = ConnectionLimits.DEFAULT_MAX_CONNECTIONS;
+
+    @Option(names = "--handshake-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            defaultValue = "10s", description = "Time a new connection has to say HELLO (0: no limit).")
+    Duration handshakeTimeout;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            defaultValue = "0", description = "Time a connection may send no frame at all (0: no limit; the protocol "
+                    + "has no heartbeat, so set it above the longest quiet spell of your sources and sinks).")
+    Duration idleTimeout;
+
+    @Option(names = "--max-streams-per-connection", paramLabel = "STREAMS",
+            description = "Source streams one connection may hold; NOTIFY beyond gets NOTIFY_ACK 0.")
+    int maxStreamsPerConnection = ConnectionLimits.DEFAULT_MAX_STREAMS_PER_CONNECTION;
+
+    @Option(names = "--admin-port", description = "HTTP port for /health, /metrics and /status on --host "
+            + "(0: any free port; unset: no admin port).")
+    Integer adminPort;
+
+    @Option(names = "--log-format", description = "Log lines as text or json (one object per line): ${COMPLETION-CANDIDATES}.")
+    LogFormat logFormat = LogFormat.text;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "Certificate chain for TLS on both connector ports "
+            + "(with --tls-key; unset: plain TCP).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "PKCS#8 private key of --tls-cert.")
+    Path tlsKey;
+
     public static void main(String[] args) {
-        int code = new CommandLine(new EngineMain()).execute(args);
-        // After a normal stop the JVM is already shutting down: exiting again from here would block.
-        if (code != EXIT_OK) {
-            System.exit(code);
-        }
+        StopSignals signals = StopSignals.install();
+        EngineMain engine = new EngineMain();
+        engine.signals = signals;
+        signals.exit(new CommandLine(engine).execute(args));
     }
 
     @Override
     public Integer call() throws InterruptedException {
+        logFormat.apply();
         EngineConfig config = new EngineConfig(host, sourcePort, sinkPort, cookie, maxFrameLength, maxCredits,
-                refillLevel, maxPending);
+                refillLevel, maxPending, new ConnectionLimits(maxConnections, handshakeTimeout, idleTimeout,
+                maxStreamsPerConnection), adminPort == null ? EngineConfig.ADMIN_OFF : adminPort,
+                tlsCert == null && tlsKey == null ? null : new EngineConfig.Tls(tlsCert, tlsKey));
         List<String> problems = config.problems();
         if (!problems.isEmpty()) {
             problems.forEach(this::printError);
@@ -91,18 +133,24 @@ public final class EngineMain implements Callable<Integer> {
         EngineServer server;
         try {
             server = new EngineServer(config, app).start();
-        } catch (PortUnavailableException e) {
+        } catch (StartFailedException e) {
             printError(e.getMessage());
             return EXIT_FAILURE;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("Wallaby engine stopping");
-            server.close();
-        }, "wallaby-engine-shutdown"));
         log.info("Wallaby engine ready: application {}, sources on {}:{}, sinks on {}:{}", application, host,
                 server.sourcePort(), host, server.sinkPort());
-        server.awaitClosed();
-        return EXIT_OK;
+        if (config.adminPort() != EngineConfig.ADMIN_OFF) {
+            log.info("Wallaby engine admin on http://{}:{}/ (health, metrics, status)", host, server.adminPort());
+        }
+        if (signals == null) {
+            server.awaitClosed(); // run in-process, without main(): whoever started it closes it
+            return EXIT_OK;
+        }
+        signals.await();
+        boolean drained = server.drain(shutdownTimeout);
+        server.close();
+        log.info("Wallaby engine stopped{}", drained ? "" : " with outputs still pending");
+        return drained ? EXIT_OK : EXIT_FAILURE;
     }
 
     private void printError(String message) {

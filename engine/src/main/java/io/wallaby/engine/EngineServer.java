@@ -7,49 +7,89 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.wallaby.api.Application;
+import io.wallaby.engine.admin.AdminChannelInitializer;
+import io.wallaby.engine.admin.AdminRequestHandler;
+import io.wallaby.engine.admin.Connectors;
+import io.wallaby.engine.admin.EngineMetrics;
+import io.wallaby.engine.guard.LimitHits;
 import io.wallaby.engine.sink.SinkChannelInitializer;
 import io.wallaby.engine.source.SourceChannelInitializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The engine: a source port and a sink port sharing one set of event loops and one
- * {@link StreamRegistry}. Usable in-process: {@code start()} on ports 0, read {@link #sourcePort()}
- * and {@link #sinkPort()}, {@code close()} when done.
+ * The engine: a source port, a sink port and, when configured, an admin HTTP port, sharing one set
+ * of event loops and one {@link StreamRegistry}. Usable in-process: {@code start()} on ports 0, read
+ * {@link #sourcePort()} and {@link #sinkPort()}, {@link #drain} and {@code close()} when done.
  */
 public final class EngineServer implements AutoCloseable {
 
+    private static final Logger log = LoggerFactory.getLogger(EngineServer.class);
+    private static final long DRAIN_POLL_MILLIS = 20;
+
     private final EngineConfig config;
+    private final String applicationName;
     private final StreamRegistry registry;
     private final EngineCounters counters = new EngineCounters();
+    private final EngineMetrics metrics;
+    private final Lifecycle lifecycle = new Lifecycle();
+    private final Connectors connectors = new Connectors();
     private final EventLoopGroup acceptors = new NioEventLoopGroup(1);
     private final EventLoopGroup workers = new NioEventLoopGroup();
     private Channel sourceChannel;
     private Channel sinkChannel;
+    private Channel adminChannel;
 
     public EngineServer(EngineConfig config, Application application) {
         this.config = config;
+        this.applicationName = application.getClass().getName();
         this.registry = new StreamRegistry(application.pipeline(), new OutputBudget(config.maxPending()));
+        this.metrics = new EngineMetrics(counters, registry);
     }
 
-    /** Binds both ports; on failure nothing is left open. */
-    public EngineServer start() throws PortUnavailableException, InterruptedException {
+    /** Binds every port; on failure nothing is left open. */
+    public EngineServer start() throws StartFailedException, InterruptedException {
         try {
-            sourceChannel = bind(config.sourcePort(), "--source-port", new SourceChannelInitializer(config, registry,
-                    counters));
-            sinkChannel = bind(config.sinkPort(), "--sink-port", new SinkChannelInitializer(config, registry));
+            EngineContext context = new EngineContext(config, registry, counters, metrics, lifecycle, connectors,
+                    new LimitHits(metrics), new ErrorReplyHandler(metrics), sslContext());
+            sourceChannel = bind(config.sourcePort(), "--source-port", new SourceChannelInitializer(context));
+            sinkChannel = bind(config.sinkPort(), "--sink-port", new SinkChannelInitializer(context));
+            if (config.adminPort() != EngineConfig.ADMIN_OFF) {
+                adminChannel = bind(config.adminPort(), "--admin-port", new AdminChannelInitializer(
+                        new AdminRequestHandler(applicationName, lifecycle, metrics, connectors, registry, counters)));
+            }
+            lifecycle.moveTo(Lifecycle.Phase.ACCEPTING);
             return this;
-        } catch (PortUnavailableException | InterruptedException | RuntimeException e) {
+        } catch (StartFailedException | InterruptedException | RuntimeException e) {
             close();
             throw e;
         }
     }
 
+    private SslContext sslContext() throws StartFailedException {
+        if (config.tls() == null) {
+            return null;
+        }
+        try {
+            return SslContextBuilder.forServer(config.tls().certificate().toFile(), config.tls().key().toFile())
+                    .build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new StartFailedException("cannot use --tls-cert " + config.tls().certificate() + " and --tls-key "
+                    + config.tls().key() + ": " + e.getMessage(), e);
+        }
+    }
+
     private Channel bind(int port, String option, ChannelHandler initializer)
-            throws PortUnavailableException, InterruptedException {
+            throws StartFailedException, InterruptedException {
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptors, workers)
                 .channel(NioServerSocketChannel.class)
@@ -62,12 +102,40 @@ public final class EngineServer implements AutoCloseable {
                 throw interrupted;
             }
             if (e instanceof BindException && String.valueOf(e.getMessage()).contains("in use")) {
-                throw new PortUnavailableException("port " + port + " on " + config.host()
+                throw new StartFailedException("port " + port + " on " + config.host()
                         + " is in use: stop the other process or choose another port with " + option, e);
             }
-            throw new PortUnavailableException("cannot listen on " + config.host() + ":" + port + " (" + option
+            throw new StartFailedException("cannot listen on " + config.host() + ":" + port + " (" + option
                     + "): " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The first half of a graceful stop: no new source connections, no new credits for the sources
+     * connected, and up to {@code timeout} for the sinks to commit every output the engine holds. The
+     * sink port stays open meanwhile, so that a sink that reconnects can still take its streams.
+     * Returns true when nothing is left pending; {@link #close()} does the rest.
+     */
+    public boolean drain(Duration timeout) throws InterruptedException {
+        lifecycle.moveTo(Lifecycle.Phase.DRAINING);
+        if (sourceChannel != null) {
+            sourceChannel.close().sync();
+        }
+        long pending = registry.budget().pending();
+        log.info("Draining: {} output(s) wait for sinks to commit; giving them up to {} ms", pending,
+                timeout.toMillis());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (pending > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(DRAIN_POLL_MILLIS);
+            pending = registry.budget().pending();
+        }
+        if (pending > 0) {
+            log.warn("Drain timed out after {} ms: {} output(s) still pending, not committed by any sink",
+                    timeout.toMillis(), pending);
+            return false;
+        }
+        log.info("Drained: every output is committed");
+        return true;
     }
 
     public int sourcePort() {
@@ -76,6 +144,11 @@ public final class EngineServer implements AutoCloseable {
 
     public int sinkPort() {
         return ((InetSocketAddress) sinkChannel.localAddress()).getPort();
+    }
+
+    /** The admin HTTP port; only when {@link EngineConfig#adminPort()} is set. */
+    public int adminPort() {
+        return ((InetSocketAddress) adminChannel.localAddress()).getPort();
     }
 
     public EngineConfig config() {
@@ -90,20 +163,28 @@ public final class EngineServer implements AutoCloseable {
         return counters;
     }
 
+    public EngineMetrics metrics() {
+        return metrics;
+    }
+
+    public Lifecycle lifecycle() {
+        return lifecycle;
+    }
+
     /** Blocks until {@link #close()} has been called (from another thread, a shutdown hook). */
     public void awaitClosed() throws InterruptedException {
         acceptors.terminationFuture().sync();
         workers.terminationFuture().sync();
     }
 
-    /** Closes both ports and every connection, then stops the event loops. Idempotent. */
+    /** Closes every port and every connection, then stops the event loops. Idempotent. */
     @Override
     public void close() {
-        if (sourceChannel != null) {
-            sourceChannel.close().syncUninterruptibly();
-        }
-        if (sinkChannel != null) {
-            sinkChannel.close().syncUninterruptibly();
+        lifecycle.moveTo(Lifecycle.Phase.STOPPED);
+        for (Channel channel : new Channel[] {sourceChannel, sinkChannel, adminChannel}) {
+            if (channel != null) {
+                channel.close().syncUninterruptibly();
+            }
         }
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -27,6 +27,9 @@ public final class OutputLog {
 
         /** The claimed log has new outputs. Called from the appending thread. */
         void outputsAvailable(OutputLog log);
+
+        /** Credits the sink has granted and the engine not yet used, for /status. */
+        long credits();
     }
 
     private final String name;
@@ -121,6 +124,11 @@ public final class OutputLog {
     /** Outputs held, not yet committed. */
     public synchronized int size() {
         return pending.size();
+    }
+
+    /** The sink session holding this log, or null. */
+    public Reader reader() {
+        return reader.get();
     }
 
     /** Makes {@code candidate} the only reader; false when another reader holds the log. */

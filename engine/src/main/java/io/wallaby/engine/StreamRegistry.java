@@ -4,6 +4,7 @@ import io.wallaby.api.Pipeline;
 import io.wallaby.engine.source.SourceStream;
 import io.wallaby.protocol.StreamIds;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -33,6 +34,16 @@ public final class StreamRegistry {
 
     public OutputBudget budget() {
         return budget;
+    }
+
+    /** Every source stream known, for status and metrics. */
+    public Collection<SourceStream> sources() {
+        return sources.values();
+    }
+
+    /** Every output log, for status, metrics and the drain at shutdown. */
+    public Collection<OutputLog> logs() {
+        return logs.values();
     }
 
     /** The source stream with this id, created (with its output log) the first time it is named. */

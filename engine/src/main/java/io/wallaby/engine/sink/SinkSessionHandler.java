@@ -53,7 +53,8 @@ public final class SinkSessionHandler extends SimpleChannelInboundHandler<Frame>
     private final AtomicBoolean deliveryScheduled = new AtomicBoolean();
     private ChannelHandlerContext ctx;
     private String connector = "?";
-    private long credits;
+    private volatile long credits; // written on the event loop only; volatile for /status
+    private volatile String remote = "?";
 
     public SinkSessionHandler(StreamRegistry registry) {
         this.registry = registry;
@@ -64,6 +65,7 @@ public final class SinkSessionHandler extends SimpleChannelInboundHandler<Frame>
         if (event instanceof HandshakeCompleted handshake) {
             this.ctx = ctx;
             this.connector = handshake.connector();
+            this.remote = String.valueOf(ctx.channel().remoteAddress());
             log.info("Sink connector {} connected from {}", connector, ctx.channel().remoteAddress());
             registry.addReader(this);
         }
@@ -186,6 +188,16 @@ public final class SinkSessionHandler extends SimpleChannelInboundHandler<Frame>
                 deliver();
             });
         }
+    }
+
+    @Override
+    public long credits() {
+        return credits;
+    }
+
+    @Override
+    public String toString() {
+        return connector + "@" + remote;
     }
 
     @Override

@@ -4,10 +4,13 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.wallaby.engine.EngineCounters;
 import io.wallaby.engine.HandshakeCompleted;
+import io.wallaby.engine.Lifecycle;
 import io.wallaby.engine.OutputBudget;
 import io.wallaby.engine.Points;
 import io.wallaby.engine.Sessions;
 import io.wallaby.engine.StreamRegistry;
+import io.wallaby.engine.guard.Limit;
+import io.wallaby.engine.guard.LimitHits;
 import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.ProtocolException;
 import org.slf4j.Logger;
@@ -37,20 +40,28 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
     private final EngineCounters counters;
     private final long maxCredits;
     private final long refillLevel;
+    private final int maxStreams;
+    private final Lifecycle lifecycle;
+    private final LimitHits limitHits;
     private final Map<Long, SourceStream> attached = new HashMap<>();
     private final Set<SourceStream> toAcknowledge = new LinkedHashSet<>();
     private ChannelHandlerContext ctx;
     private String connector = "?";
+    private volatile String remote = "?";
     private long remainingCredits;
     private long creditsToGrant;
     private boolean ackScheduled;
     private boolean waitingForRoom;
 
-    public SourceSessionHandler(StreamRegistry registry, EngineCounters counters, long maxCredits, long refillLevel) {
+    public SourceSessionHandler(StreamRegistry registry, EngineCounters counters, long maxCredits, long refillLevel,
+                                int maxStreams, Lifecycle lifecycle, LimitHits limitHits) {
         this.registry = registry;
         this.counters = counters;
         this.maxCredits = maxCredits;
         this.refillLevel = refillLevel;
+        this.maxStreams = maxStreams;
+        this.lifecycle = lifecycle;
+        this.limitHits = limitHits;
     }
 
     @Override
@@ -59,6 +70,7 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
             this.ctx = ctx;
             this.connector = handshake.connector();
             this.remainingCredits = maxCredits;
+            this.remote = String.valueOf(ctx.channel().remoteAddress());
             log.info("Source connector {} connected from {}", connector, ctx.channel().remoteAddress());
         }
         super.userEventTriggered(ctx, event);
@@ -91,6 +103,13 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
     }
 
     private void notifyStream(Frame.Notify notify) {
+        // Refused with NOTIFY_ACK 0 rather than ERROR, so the streams this connection already holds keep flowing.
+        if (!attached.containsKey(notify.streamId()) && attached.size() >= maxStreams) {
+            limitHits.hit(ctx.channel(), Limit.STREAMS_PER_CONNECTION, "stream " + notify.streamName()
+                    + " refused: this connection holds " + attached.size() + " streams already");
+            ctx.writeAndFlush(new Frame.NotifyAck(false, notify.streamId(), Points.NONE));
+            return;
+        }
         SourceStream stream = registry.source(notify.streamId(), notify.streamName());
         if (!stream.tryAttach(this)) {
             log.info("Source connector {} asked for stream {}, which is open on another connection", connector,
@@ -138,6 +157,9 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
     private void refillCredits() {
         if (remainingCredits > refillLevel || !ctx.channel().isActive()) {
             return;
+        }
+        if (!lifecycle.acceptsWork()) {
+            return; // draining: what sources already sent is finished, nothing new is asked for
         }
         OutputBudget budget = registry.budget();
         if (budget.isFull()) {
@@ -187,6 +209,11 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
         toAcknowledge.clear();
         ctx.writeAndFlush(new Frame.Ack(creditsToGrant, points));
         creditsToGrant = 0;
+    }
+
+    @Override
+    public String toString() {
+        return connector + "@" + remote;
     }
 
     @Override

@@ -33,6 +33,7 @@ public final class SourceStream {
     private boolean ending;
     private long lastSeen = Points.NONE;
     private long acknowledged = Points.NONE;
+    private long messagesIn;
 
     public SourceStream(long id, String name, OutputLog outputs) {
         this.id = id;
@@ -56,6 +57,26 @@ public final class SourceStream {
     /** The newest message id whose outputs (and those of every message before it) are committed. */
     public synchronized long acknowledged() {
         return acknowledged;
+    }
+
+    /** Messages accepted (not duplicates) since the engine started. */
+    public synchronized long messagesIn() {
+        return messagesIn;
+    }
+
+    /** The newest message id accepted, or {@link Points#NONE}. */
+    public synchronized long lastSeen() {
+        return lastSeen;
+    }
+
+    /** Messages processed whose outputs are not all committed yet. */
+    public synchronized int inFlight() {
+        return inFlight.size();
+    }
+
+    /** The connection the stream is attached to, for /status; null when detached. */
+    public synchronized String ownerName() {
+        return owner == null ? null : owner.toString();
     }
 
     /** Attaches the stream to {@code candidate}; false when another live connection holds it. */
@@ -89,6 +110,7 @@ public final class SourceStream {
             return false;
         }
         lastSeen = messageId;
+        messagesIn++;
         return true;
     }
 

@@ -1,0 +1,17 @@
+package io.wallaby.engine;
+
+import io.netty.handler.ssl.SslContext;
+import io.wallaby.engine.admin.Connectors;
+import io.wallaby.engine.admin.EngineMetrics;
+import io.wallaby.engine.guard.LimitHits;
+
+/**
+ * What the connections of both ports share: configuration, streams, figures, the engine's phase,
+ * and the handlers that are one per engine.
+ *
+ * @param ssl TLS for both protocol ports, or null for plain TCP
+ */
+public record EngineContext(EngineConfig config, StreamRegistry registry, EngineCounters counters,
+                            EngineMetrics metrics, Lifecycle lifecycle, Connectors connectors, LimitHits limitHits,
+                            ErrorReplyHandler errorReplies, SslContext ssl) {
+}

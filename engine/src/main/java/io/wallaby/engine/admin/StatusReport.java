@@ -1,0 +1,55 @@
+package io.wallaby.engine.admin;
+
+import io.wallaby.engine.EngineCounters;
+import io.wallaby.engine.Lifecycle;
+import io.wallaby.engine.OutputLog;
+import io.wallaby.engine.Points;
+import io.wallaby.engine.StreamRegistry;
+import io.wallaby.engine.source.SourceStream;
+
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * What {@code GET /status} answers, as records that Jackson writes as JSON. Points and ids are
+ * unsigned decimal strings ("none" before the first), since they may not fit a JSON number.
+ */
+public record StatusReport(String phase, String application, List<ConnectorInfo> connectors,
+                           List<SourceStatus> sourceStreams, List<SinkStatus> sinkStreams, Counters counters) {
+
+    public record SourceStatus(String name, String id, long messagesIn, String lastMessageId, String acknowledged,
+                               int inFlight, String connection) {
+    }
+
+    public record SinkStatus(String name, String id, int pendingOutputs, String committed, String connection,
+                             Long credits) {
+    }
+
+    public record Counters(long messagesProcessed, long duplicatesDropped, long decodeFailures,
+                           long applicationFailures, long outputsProduced, long outputsPending) {
+    }
+
+    public static StatusReport of(String application, Lifecycle lifecycle, Connectors connectors,
+                                  StreamRegistry streams, EngineCounters counters) {
+        List<SourceStatus> sources = streams.sources().stream()
+                .sorted(Comparator.comparing(SourceStream::name))
+                .map(s -> new SourceStatus(s.name(), Long.toUnsignedString(s.id()), s.messagesIn(),
+                        Points.show(s.lastSeen()), Points.show(s.acknowledged()), s.inFlight(), s.ownerName()))
+                .toList();
+        List<SinkStatus> sinks = streams.logs().stream()
+                .sorted(Comparator.comparing(OutputLog::name))
+                .map(StatusReport::sinkStatus)
+                .toList();
+        return new StatusReport(lifecycle.phase().name().toLowerCase(java.util.Locale.ROOT), application,
+                connectors.list(), sources, sinks,
+                new Counters(counters.messagesProcessed(), counters.duplicatesDropped(), counters.decodeFailures(),
+                        counters.applicationFailures(), counters.outputsProduced(), streams.budget().pending()));
+    }
+
+    private static SinkStatus sinkStatus(OutputLog log) {
+        OutputLog.Reader reader = log.reader();
+        return new SinkStatus(log.name(), Long.toUnsignedString(log.streamId()), log.size(),
+                Points.show(log.committed()), reader == null ? null : reader.toString(),
+                reader == null ? null : reader.credits());
+    }
+}

@@ -1,0 +1,42 @@
+package io.wallaby.engine.guard;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.wallaby.engine.Sessions;
+import io.wallaby.engine.admin.EngineMetrics;
+import io.wallaby.protocol.Frame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place a limit hit is handled: one WARN line naming the peer, the limit and the option
+ * that raises it; one count in the metrics; and, when the session must end, ERROR then close.
+ */
+public final class LimitHits {
+
+    private static final Logger log = LoggerFactory.getLogger(LimitHits.class);
+
+    private final EngineMetrics metrics;
+
+    public LimitHits(EngineMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    /** Logs and counts a hit that the caller answers itself. */
+    public void hit(Channel channel, Limit limit, String reason) {
+        metrics.limitHit(limit);
+        log.warn("Limit {} hit by {}: {} (raise it with {})", limit.kind(), channel.remoteAddress(), reason,
+                limit.option());
+    }
+
+    /** Logs and counts the hit, answers ERROR(reason) and closes the connection. */
+    public void refuse(ChannelHandlerContext ctx, Limit limit, String reason) {
+        if (!Sessions.markEnding(ctx.channel())) {
+            return;
+        }
+        hit(ctx.channel(), limit, reason);
+        ctx.writeAndFlush(new Frame.Error(reason + " (engine option " + limit.option() + ")"))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+}
