@@ -60,6 +60,7 @@ final class PostgresSourceCommand implements Callable<Integer> {
     boolean createTable;
 
     private final ObjectMapper json = new ObjectMapper();
+    private volatile boolean stopping;
     private ConnectionString database;
     private NotifyTrigger trigger;
     private String channelName;
@@ -76,7 +77,11 @@ final class PostgresSourceCommand implements Callable<Integer> {
             throw new IllegalStateException("installing the notify trigger on " + table + " failed: " + e.getMessage(), e);
         }
         SourceConnector connector = new SourceConnector(engine.settings("wallaby-source-postgres"));
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> connector.close(Duration.ofSeconds(5)), "shutdown"));
+        Thread shutdown = new Thread(() -> {
+            stop();
+            connector.close(Duration.ofSeconds(5));
+        }, "shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdown);
         connector.connect();
         long acknowledged = connector.openStream(streamName);
         // Listen only once the stream is ours: a standby must not queue up rows the active instance sends.
@@ -85,7 +90,7 @@ final class PostgresSourceCommand implements Callable<Integer> {
         log.info("forwarding rows inserted into {} on stream '{}' from message id {}", table, streamName,
                 forwarder.nextMessageId);
         Backoff backoff = Backoff.standard();
-        while (true) {
+        while (!stopping) {
             try {
                 listen(db);
                 backoff.reset();
@@ -96,7 +101,7 @@ final class PostgresSourceCommand implements Callable<Integer> {
             }
             closeQuietly(db);
             db = null;
-            while (db == null) {
+            while (db == null && !stopping) {
                 backoff.pause();
                 connector.flush();
                 try {
@@ -108,6 +113,16 @@ final class PostgresSourceCommand implements Callable<Integer> {
                 }
             }
         }
+        if (db != null) {
+            closeQuietly(db);
+        }
+        connector.close(Duration.ofSeconds(5));
+        return 0;
+    }
+
+    /** Makes {@link #call()} return: it closes the stream and the connection within a few seconds. */
+    void stop() {
+        stopping = true;
     }
 
     private void configure() {
@@ -160,7 +175,7 @@ final class PostgresSourceCommand implements Callable<Integer> {
 
         void forwardUntilError(Connection db) throws SQLException {
             PGConnection pg = db.unwrap(PGConnection.class);
-            while (true) {
+            while (!stopping) {
                 PGNotification[] notifications = pg.getNotifications(POLL_MILLIS);
                 if (notifications != null) {
                     for (PGNotification n : notifications) {
