@@ -150,6 +150,25 @@ class SourceConnectorTest {
     }
 
     @Test
+    void restartMovesTheConnectorToTheGivenAddress() throws Exception {
+        open(10, Frame.U64_MAX);
+        connector.write(STREAM, 1, bytes("before"));
+        connector.flush();
+        engine.read(Frame.Message.class);
+        try (FakeEngine other = new FakeEngine()) {
+            engine.send(new Frame.Restart("127.0.0.1:" + other.port()));
+            Thread.sleep(100); // the reader thread handles the RESTART
+            CompletableFuture<Void> write = CompletableFuture.runAsync(() -> connector.write(STREAM, 2, bytes("after")));
+            assertEquals("test-inst", other.acceptAndOk(10).instanceName());
+            other.read(Frame.Notify.class);
+            other.send(new Frame.NotifyAck(true, ID, 1));
+            write.get(5, TimeUnit.SECONDS);
+            connector.flush();
+            assertEquals(2L, other.read(Frame.Message.class).messageId(), "message 1 was acknowledged: only 2 is sent");
+        }
+    }
+
+    @Test
     void aRefusedHelloIsAClearError() throws Exception {
         CompletableFuture<Void> connecting = CompletableFuture.runAsync(connector::connect);
         engine.accept();

@@ -72,6 +72,28 @@ class FileAndGeneratorSourceTest {
     }
 
     @Test
+    void followSendsLinesAppendedLater(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("growing.jsonl");
+        Files.writeString(file, "{\"n\":1}\n");
+        try (FakeEngine engine = new FakeEngine()) {
+            CompletableFuture<Integer> exit = run("file", "--engine-port", "" + engine.port(), "--path", file.toString(),
+                    "--follow");
+            engine.acceptAndOk(100);
+            Frame.Notify notify = engine.read(Frame.Notify.class);
+            engine.send(new Frame.NotifyAck(true, notify.streamId(), Frame.U64_MAX));
+            assertEquals(1L, engine.read(Frame.Message.class).messageId());
+            Files.writeString(file, "{\"n\":2}\n{\"n\":", java.nio.file.StandardOpenOption.APPEND);
+            Frame.Message second = engine.read(Frame.Message.class);
+            assertEquals(2L, second.messageId());
+            assertEquals("{\"n\":2}", new String(second.payload(), StandardCharsets.UTF_8));
+            Files.writeString(file, "3}\n", java.nio.file.StandardOpenOption.APPEND);
+            assertEquals("{\"n\":3}", new String(engine.read(Frame.Message.class).payload(), StandardCharsets.UTF_8),
+                    "a partial line waits for its newline");
+            exit.cancel(true);
+        }
+    }
+
+    @Test
     void badFlagsAreUsageErrors() {
         assertEquals(2, ConnectorCommandLine.execute(new SourceMain(), "generator", "--no-such-flag"));
         assertEquals(2, ConnectorCommandLine.execute(new SourceMain(), "generator", "--rate", "-1"));

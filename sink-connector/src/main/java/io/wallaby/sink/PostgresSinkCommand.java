@@ -1,0 +1,111 @@
+package io.wallaby.sink;
+
+import io.wallaby.connector.Backoff;
+import io.wallaby.connector.ConfigurationException;
+import io.wallaby.connector.ConnectorOptions;
+import io.wallaby.connector.SinkConnector;
+import io.wallaby.connector.SinkMessage;
+import io.wallaby.connector.postgres.ConnectionString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * Writes each message's payload as one alert_log row. A batch and the offsets that cover it commit in one
+ * transaction, and the engine is acknowledged only after that, so no row is lost or doubled.
+ */
+@Command(name = "postgres", mixinStandardHelpOptions = true, showDefaultValues = true,
+        description = "Writes each message (UTF-8 text) as a row of alert_log(id, alert_log, created_at), exactly once.")
+final class PostgresSinkCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(PostgresSinkCommand.class);
+
+    @Mixin
+    ConnectorOptions.Sink engine;
+
+    @Option(names = "--connection", required = true, description = "PostgreSQL connection: 'host=... dbname=... user=... "
+            + "password=...', postgresql://user:pass@host:port/db or jdbc:postgresql://host:port/db?user=...")
+    String connection;
+
+    @Option(names = "--table", description = "The table the alerts go to (table or schema.table); created when missing.")
+    String table = "alert_log";
+
+    @Option(names = "--batch-size", description = "Most messages written in one transaction.")
+    int batchSize = 500;
+
+    @Option(names = "--batch-wait-ms", description = "Longest wait, in milliseconds, to fill a batch.")
+    long batchWaitMillis = 20;
+
+    private volatile boolean stopping;
+
+    @Override
+    public Integer call() throws Exception {
+        AlertLogWriter writer;
+        try {
+            writer = new AlertLogWriter(ConnectionString.parse(connection), table);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(e.getMessage(), e);
+        }
+        if (batchSize < 1 || batchWaitMillis < 0) {
+            throw new ConfigurationException("--batch-size must be at least 1 and --batch-wait-ms not negative");
+        }
+        try {
+            writer.open();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot use PostgreSQL at " + ConnectionString.parse(connection).jdbcUrl()
+                    + ": " + e.getMessage() + "; check --connection, that the server runs and that the user may "
+                    + "create and write " + table, e);
+        }
+        try (writer; SinkConnector connector = new SinkConnector(engine.settings("wallaby-sink-postgres"),
+                Math.max(SinkConnector.DEFAULT_CREDIT_WINDOW, 2 * batchSize))) {
+            connector.connect(stream -> retrying("read the committed point of " + stream, writer,
+                    () -> writer.committedPoint(stream)));
+            log.info("writing alerts into {}", table);
+            while (!stopping) {
+                List<SinkMessage> batch = connector.readBatch(batchSize, Duration.ofMillis(batchWaitMillis));
+                if (batch.isEmpty()) {
+                    continue;
+                }
+                int inserted = retrying("write a batch of " + batch.size(), writer, () -> writer.write(batch));
+                log.debug("inserted {} of {} messages", inserted, batch.size());
+                connector.commitMessages(batch);
+            }
+        }
+        return 0;
+    }
+
+    /** Makes {@link #call()} return after the batch in hand. */
+    void stop() {
+        stopping = true;
+    }
+
+    private interface SqlWork<T> {
+        T run() throws SQLException;
+    }
+
+    /** Runs {@code work} until it succeeds, reconnecting with backoff: the sink must not drop a batch. */
+    private <T> T retrying(String what, AlertLogWriter writer, SqlWork<T> work) throws InterruptedException {
+        Backoff backoff = Backoff.standard();
+        while (true) {
+            try {
+                if (!writer.isOpen()) {
+                    writer.open();
+                }
+                return work.run();
+            } catch (SQLException e) {
+                if (stopping) {
+                    throw new IllegalStateException("stopped while trying to " + what + ": " + e.getMessage(), e);
+                }
+                log.warn("could not {} ({}); retrying in {} ms", what, e.getMessage(), backoff.nextDelayMillis());
+                backoff.pause();
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.wallaby.sink;
+
+import io.wallaby.protocol.Frame;
+import io.wallaby.protocol.FrameReader;
+import io.wallaby.protocol.FrameWriter;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+
+/** The engine's side of one TCP session, played by a test: it accepts and reads/writes frames by hand. */
+final class FakeEngine implements AutoCloseable {
+
+    final ServerSocket server;
+    Socket socket;
+    FrameReader reader;
+    FrameWriter writer;
+
+    FakeEngine() throws IOException {
+        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        server.setSoTimeout(10_000);
+    }
+
+    int port() {
+        return server.getLocalPort();
+    }
+
+
+    /** Accepts the next connection and reads its HELLO. */
+    Frame.Hello accept() throws IOException {
+        if (socket != null) {
+            socket.close();
+        }
+        socket = server.accept();
+        socket.setSoTimeout(10_000);
+        reader = new FrameReader(socket.getInputStream());
+        writer = new FrameWriter(socket.getOutputStream());
+        return (Frame.Hello) reader.read();
+    }
+
+    /** Accepts, reads HELLO and answers OK(credits). */
+    Frame.Hello acceptAndOk(long credits) throws IOException {
+        Frame.Hello hello = accept();
+        send(new Frame.Ok(credits));
+        return hello;
+    }
+
+    Frame read() throws IOException {
+        return reader.read();
+    }
+
+    @SuppressWarnings("unchecked")
+    <T extends Frame> T read(Class<T> type) throws IOException {
+        Frame frame = reader.read();
+        if (!type.isInstance(frame)) {
+            throw new AssertionError("expected " + type.getSimpleName() + " but got " + frame);
+        }
+        return (T) frame;
+    }
+
+    /** True when no frame arrives within {@code millis}. */
+    boolean silentFor(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+        try {
+            Frame frame = reader.read();
+            throw new AssertionError("expected silence but got " + frame);
+        } catch (SocketTimeoutException e) {
+            return true;
+        } finally {
+            socket.setSoTimeout(10_000);
+        }
+    }
+
+    void send(Frame frame) throws IOException {
+        writer.writeAndFlush(frame);
+    }
+
+    /** Drops the connection, as a crashing engine would. */
+    void dropConnection() throws IOException {
+        socket.close();
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (socket != null) {
+            socket.close();
+        }
+        server.close();
+    }
+}

@@ -1,0 +1,143 @@
+package io.wallaby.sink;
+
+import io.wallaby.connector.ConnectorCommandLine;
+import io.wallaby.connector.SinkMessage;
+import io.wallaby.connector.postgres.ConnectionString;
+import io.wallaby.protocol.Frame;
+import io.wallaby.protocol.StreamIds;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The postgres sink against a real (embedded) PostgreSQL 17 and a test playing the engine. */
+class PostgresSinkTest {
+
+    private static final String STREAM = "alert_log/transactions";
+    private static final long STREAM_ID = StreamIds.of(STREAM);
+
+    private static EmbeddedPostgres pg;
+    private static String url;
+
+    @BeforeAll
+    static void startPostgres() throws Exception {
+        pg = EmbeddedPostgres.start();
+        url = pg.getJdbcUrl("postgres", "postgres");
+    }
+
+    @AfterAll
+    static void stopPostgres() throws Exception {
+        pg.close();
+    }
+
+    private static List<String> query(String sql) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                rows.add(rs.getString(1));
+            }
+        }
+        return rows;
+    }
+
+    private static Frame.Message alert(long id) {
+        return Frame.Message.of(STREAM_ID, id, ("alert " + id).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Reads ACKs until one commits {@code point} on the stream. */
+    private static void awaitCommit(FakeEngine engine, long point) throws Exception {
+        while (true) {
+            Frame.Ack ack = engine.read(Frame.Ack.class);
+            if (ack.points().contains(new Frame.StreamPoint(STREAM_ID, point))) {
+                return;
+            }
+        }
+    }
+
+    private static CompletableFuture<Integer> start(PostgresSinkCommand command, FakeEngine engine, String table) {
+        new CommandLine(command).parseArgs("--connection", url, "--table", table, "--engine-port", "" + engine.port());
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return command.call();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @Test
+    void writesRowsAndOffsetsTogetherAndResumesFromTheCommittedPointAfterARestart() throws Exception {
+        try (FakeEngine engine = new FakeEngine()) {
+            PostgresSinkCommand first = new PostgresSinkCommand();
+            CompletableFuture<Integer> exit = start(first, engine, "alert_log");
+            assertEquals("wallaby-sink-postgres", engine.acceptAndOk(0).programName());
+            assertEquals(1000L, engine.read(Frame.Ack.class).credits(), "the default credit window");
+            engine.send(new Frame.Notify(STREAM_ID, STREAM, Frame.U64_MAX));
+            assertEquals(new Frame.NotifyAck(true, STREAM_ID, Frame.U64_MAX), engine.read(Frame.NotifyAck.class));
+            engine.send(alert(65536));
+            engine.send(alert(65537));
+            engine.send(alert(131072));
+            awaitCommit(engine, 131072);
+            assertEquals(List.of("alert 65536", "alert 65537", "alert 131072"),
+                    query("SELECT alert_log FROM alert_log ORDER BY id"));
+            assertEquals(List.of("131072"), query("SELECT committed_point FROM wallaby_sink_offsets WHERE stream_name = '"
+                    + STREAM + "'"));
+            first.stop();
+            assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+
+            PostgresSinkCommand second = new PostgresSinkCommand();
+            exit = start(second, engine, "alert_log");
+            engine.acceptAndOk(0);
+            engine.read(Frame.Ack.class);
+            engine.send(new Frame.Notify(STREAM_ID, STREAM, Frame.U64_MAX));
+            assertEquals(new Frame.NotifyAck(true, STREAM_ID, 131072), engine.read(Frame.NotifyAck.class),
+                    "a restarted sink answers with the committed point from the offsets table");
+            engine.send(alert(131072)); // redelivered: must be skipped
+            engine.send(alert(196608));
+            awaitCommit(engine, 196608);
+            assertEquals(List.of("alert 65536", "alert 65537", "alert 131072", "alert 196608"),
+                    query("SELECT alert_log FROM alert_log ORDER BY id"));
+            second.stop();
+            assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void retryingABatchWhoseCommitSucceededAddsNothing() throws Exception {
+        try (AlertLogWriter writer = new AlertLogWriter(ConnectionString.parse(url), "public.retry_log")) {
+            writer.open();
+            List<SinkMessage> batch = List.of(
+                    new SinkMessage("s", 1, 10, null, "a".getBytes(StandardCharsets.UTF_8), 0),
+                    new SinkMessage("s", 1, 11, null, "b".getBytes(StandardCharsets.UTF_8), 0));
+            assertEquals(2, writer.write(batch));
+            assertEquals(0, writer.write(batch));
+            assertEquals(11L, writer.committedPoint("s"));
+            assertEquals(Frame.U64_MAX, writer.committedPoint("other"));
+        }
+        assertEquals(List.of("a", "b"), query("SELECT alert_log FROM retry_log ORDER BY id"));
+    }
+
+    @Test
+    void badConfigurationIsExitTwoAndAnUnreachableDatabaseExitOne() {
+        assertEquals(2, ConnectorCommandLine.execute(new SinkMain(), "postgres", "--connection", url, "--table", "a-b"));
+        assertEquals(2, ConnectorCommandLine.execute(new SinkMain(), "postgres", "--connection", "nonsense"));
+        assertEquals(2, ConnectorCommandLine.execute(new SinkMain(), "postgres"));
+        assertEquals(1, ConnectorCommandLine.execute(new SinkMain(), "postgres",
+                "--connection", "postgresql://postgres:pw@127.0.0.1:1/postgres"));
+    }
+}
