@@ -245,7 +245,7 @@ public final class SourceConnector implements AutoCloseable {
             long deadline = System.nanoTime() + timeout.toNanos();
             giveUpAt = deadline;
             try {
-                drainAndEnd(stream, deadline);
+                SourceSessions.drainAndEnd(this, stream, deadline);
             } catch (ConnectorException e) {
                 log.warn("closing stream '{}': {}", streamName, e.getMessage());
             } finally {
@@ -265,33 +265,6 @@ public final class SourceConnector implements AutoCloseable {
             return true;
         } finally {
             lock.unlock();
-        }
-    }
-
-    private void drainAndEnd(SourceStream stream, long deadline) {
-        flushQuietly();
-        while (!stream.fullyAcknowledged() && !closed && System.nanoTime() < deadline) {
-            if (connection == null) {
-                SourceSessions.ensureConnected(this);
-            } else {
-                flushQuietly();
-                awaitChange(Math.min(100, remainingMillis(deadline)));
-            }
-        }
-        boolean complete = stream.fullyAcknowledged();
-        while (complete && !stream.eosAcknowledged && !closed && System.nanoTime() < deadline) {
-            if (connection == null || !stream.notified) {
-                SourceSessions.ensureConnected(this);
-                stream.eosSent = false; // a new session needs its own EOS
-            }
-            if (!stream.eosSent) {
-                if (!sendFrame(new Frame.Eos(stream.id))) {
-                    continue;
-                }
-                stream.eosSent = true;
-                flushQuietly();
-            }
-            awaitChange(Math.min(100, remainingMillis(deadline)));
         }
     }
 

@@ -25,6 +25,9 @@ final class SourceSessions {
      * @return true when it had to (re)connect or open a stream, which re-sent every unacknowledged message
      */
     static boolean ensureConnected(SourceConnector c) {
+        if (c.connection != null && allNotified(c)) {
+            return false; // the common case, on every write: nothing to do
+        }
         boolean replayed = false;
         while (true) {
             checkTime(c);
@@ -47,6 +50,15 @@ final class SourceSessions {
                 return replayed;
             }
         }
+    }
+
+    private static boolean allNotified(SourceConnector c) {
+        for (SourceStream stream : c.streams.values()) {
+            if (!stream.notified) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void dial(SourceConnector c) {
@@ -154,6 +166,34 @@ final class SourceSessions {
         }
         c.flushQuietly();
         return true;
+    }
+
+    /** Waits until everything written on the stream is acknowledged, then sends EOS and waits for its ACK. */
+    static void drainAndEnd(SourceConnector c, SourceStream stream, long deadline) {
+        c.flushQuietly();
+        while (!stream.fullyAcknowledged() && !c.isClosed() && System.nanoTime() < deadline) {
+            if (c.connection == null) {
+                ensureConnected(c);
+            } else {
+                c.flushQuietly();
+                c.awaitChange(Math.min(100, SourceConnector.remainingMillis(deadline)));
+            }
+        }
+        boolean complete = stream.fullyAcknowledged();
+        while (complete && !stream.eosAcknowledged && !c.isClosed() && System.nanoTime() < deadline) {
+            if (c.connection == null || !stream.notified) {
+                ensureConnected(c);
+                stream.eosSent = false; // a new session needs its own EOS
+            }
+            if (!stream.eosSent) {
+                if (!c.sendFrame(new Frame.Eos(stream.id))) {
+                    continue;
+                }
+                stream.eosSent = true;
+                c.flushQuietly();
+            }
+            c.awaitChange(Math.min(100, SourceConnector.remainingMillis(deadline)));
+        }
     }
 
     private static void checkTime(SourceConnector c) {

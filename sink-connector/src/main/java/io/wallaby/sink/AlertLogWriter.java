@@ -43,6 +43,7 @@ final class AlertLogWriter implements AutoCloseable {
         Properties properties = new Properties();
         properties.putAll(database.properties());
         properties.setProperty("reWriteBatchedInserts", "true");
+        properties.putIfAbsent("ApplicationName", "wallaby-sink-postgres"); // shows in pg_stat_activity
         db = DriverManager.getConnection(database.jdbcUrl(), properties);
         db.setAutoCommit(false);
         try (PreparedStatement lock = db.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))");

@@ -96,6 +96,7 @@ final class PostgresSinkCommand implements Callable<Integer> {
         while (true) {
             try {
                 if (!writer.isOpen()) {
+                    log.warn("the PostgreSQL connection is gone; reconnecting to {}", table);
                     writer.open();
                 }
                 return work.run();

@@ -56,14 +56,22 @@ class PostgresSinkTest {
     }
 
     private static Frame.Message alert(long id) {
-        return Frame.Message.of(STREAM_ID, id, ("alert " + id).getBytes(StandardCharsets.UTF_8));
+        return alert(STREAM_ID, id);
+    }
+
+    private static Frame.Message alert(long streamId, long id) {
+        return Frame.Message.of(streamId, id, ("alert " + id).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Reads ACKs until one commits {@code point} on the stream. */
     private static void awaitCommit(FakeEngine engine, long point) throws Exception {
+        awaitCommit(engine, STREAM_ID, point);
+    }
+
+    private static void awaitCommit(FakeEngine engine, long streamId, long point) throws Exception {
         while (true) {
             Frame.Ack ack = engine.read(Frame.Ack.class);
-            if (ack.points().contains(new Frame.StreamPoint(STREAM_ID, point))) {
+            if (ack.points().contains(new Frame.StreamPoint(streamId, point))) {
                 return;
             }
         }
@@ -113,6 +121,30 @@ class PostgresSinkTest {
             assertEquals(List.of("alert 65536", "alert 65537", "alert 131072", "alert 196608"),
                     query("SELECT alert_log FROM alert_log ORDER BY id"));
             second.stop();
+            assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void survivesLosingItsDatabaseConnectionWithoutLosingOrDoublingRows() throws Exception {
+        try (FakeEngine engine = new FakeEngine()) {
+            PostgresSinkCommand command = new PostgresSinkCommand();
+            CompletableFuture<Integer> exit = start(command, engine, "flaky_log");
+            engine.acceptAndOk(0);
+            engine.read(Frame.Ack.class);
+            String flaky = "flaky_log/transactions"; // its own stream: the offsets table is shared by the tests
+            long id = StreamIds.of(flaky);
+            engine.send(new Frame.Notify(id, flaky, Frame.U64_MAX));
+            assertEquals(new Frame.NotifyAck(true, id, Frame.U64_MAX), engine.read(Frame.NotifyAck.class));
+            engine.send(alert(id, 1));
+            awaitCommit(engine, id, 1);
+            query("SELECT pg_terminate_backend(pid)::text FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+                    + "AND application_name = 'wallaby-sink-postgres'");
+            engine.send(alert(id, 2));
+            engine.send(alert(id, 3));
+            awaitCommit(engine, id, 3);
+            assertEquals(List.of("alert 1", "alert 2", "alert 3"), query("SELECT alert_log FROM flaky_log ORDER BY id"));
+            command.stop();
             assertEquals(0, exit.get(10, TimeUnit.SECONDS));
         }
     }

@@ -129,6 +129,46 @@ class PostgresSourceTest {
         }
     }
 
+    @Test
+    void reconnectsToPostgresAndListensAgainAfterItsConnectionIsKilled() throws Exception {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE flaky (id bigserial PRIMARY KEY, amount numeric(14,2) NOT NULL)");
+        }
+        try (FakeEngine engine = new FakeEngine()) {
+            PostgresSourceCommand command = new PostgresSourceCommand();
+            new CommandLine(command).parseArgs("--connection", url, "--table", "flaky", "--stream", "flaky-stream",
+                    "--engine-port", "" + engine.port());
+            CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return command.call();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            engine.acceptAndOk(100);
+            long stream = StreamIds.of("flaky-stream");
+            engine.read(Frame.Notify.class);
+            engine.send(new Frame.NotifyAck(true, stream, 41)); // resume after the engine's point
+            awaitListening("wallaby_flaky");
+            try (Connection c = connect(); Statement s = c.createStatement()) {
+                s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN \"wallaby_flaky\"'");
+            }
+            Thread.sleep(300);
+            awaitListening("wallaby_flaky");
+            try (Connection c = connect(); Statement s = c.createStatement()) {
+                s.execute("INSERT INTO flaky (amount) VALUES (12.50)");
+            }
+            Frame.Message message = engine.read(Frame.Message.class);
+            assertEquals(42L, message.messageId());
+            assertEquals(12.5, new ObjectMapper().readTree(message.payload()).get("amount").asDouble());
+            engine.send(new Frame.Ack(10, List.of(new Frame.StreamPoint(stream, 42))));
+            command.stop();
+            engine.read(Frame.Eos.class);
+            engine.send(new Frame.Ack(1, List.of(new Frame.StreamPoint(stream, 42))));
+            assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+        }
+    }
+
     private static void awaitListening(String channel) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (count("SELECT count(*) FROM pg_stat_activity WHERE query = 'LISTEN \"" + channel + "\"'") == 0) {
