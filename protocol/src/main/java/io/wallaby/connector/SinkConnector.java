@@ -142,7 +142,7 @@ public final class SinkConnector implements AutoCloseable {
     private void commit(List<Frame.StreamPoint> points) {
         for (Frame.StreamPoint p : points) {
             committed.merge(p.streamId(), p.pointOfReference(),
-                    (old, now) -> SourceStream.isAfter(now, old) ? now : old);
+                    (old, now) -> Points.isAfter(now, old) ? now : old);
         }
         deliveredUncommitted = 0;
         grant(points);
@@ -211,7 +211,7 @@ public final class SinkConnector implements AutoCloseable {
                     dropConnection();
                     return null;
                 }
-                if (!SourceStream.isAfter(m.messageId(), committedPoint(m.streamId()))) {
+                if (!Points.isAfter(m.messageId(), committedPoint(m.streamId()))) {
                     log.debug("skipping message {} on '{}': already committed", m.messageId(), name);
                     return null;
                 }
@@ -250,14 +250,14 @@ public final class SinkConnector implements AutoCloseable {
         Long known = committed.get(notify.streamId());
         try {
             long stored = committedPoints.committedPoint(notify.streamName());
-            point = known == null || (stored != Frame.U64_MAX && SourceStream.isAfter(stored, known)) ? stored : known;
+            point = known == null || (stored != Frame.U64_MAX && Points.isAfter(stored, known)) ? stored : known;
         } catch (Exception e) {
             throw new ConnectorException("cannot read the committed point of stream '" + notify.streamName()
                     + "' from the sink's store: " + e.getMessage(), e);
         }
         streamNames.put(notify.streamId(), notify.streamName());
         committed.put(notify.streamId(), point);
-        log.info("stream '{}' announced; resuming after {}", notify.streamName(), SourceSessions.describe(point));
+        log.info("stream '{}' announced; resuming after {}", notify.streamName(), Points.describe(point));
         send(new Frame.NotifyAck(true, notify.streamId(), point), true);
     }
 

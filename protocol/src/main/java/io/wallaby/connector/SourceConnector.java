@@ -179,7 +179,7 @@ public final class SourceConnector implements AutoCloseable {
             checkNotClosed();
             SourceStream stream = openStreamNamed(streamName);
             long floor = stream.lastSentId != Frame.U64_MAX ? stream.lastSentId : stream.resumePoint;
-            if (!SourceStream.isAfter(messageId, floor)) {
+            if (!Points.isAfter(messageId, floor)) {
                 throw new IllegalArgumentException("message id " + Long.toUnsignedString(messageId) + " on stream '"
                         + streamName + "' is not above " + Long.toUnsignedString(floor)
                         + ": ids must strictly increase, starting after the point openStream returned");

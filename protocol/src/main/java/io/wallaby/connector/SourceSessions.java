@@ -140,14 +140,14 @@ final class SourceSessions {
             stream.everNotified = true;
             stream.resumePoint = enginePoint;
             stream.acknowledgedPoint = enginePoint;
-            log.info("stream '{}' open, resuming after {}", stream.name, describe(enginePoint));
+            log.info("stream '{}' open, resuming after {}", stream.name, Points.describe(enginePoint));
             return;
         }
         if (stream.acknowledgedPoint != Frame.U64_MAX
                 && (enginePoint == Frame.U64_MAX || Long.compareUnsigned(enginePoint, stream.acknowledgedPoint) < 0)) {
             log.error("stream '{}': the engine now stands at {} but had acknowledged {} before; the messages in between "
                             + "are no longer held here and are missing from the engine (was its state lost?)",
-                    stream.name, describe(enginePoint), describe(stream.acknowledgedPoint));
+                    stream.name, Points.describe(enginePoint), Points.describe(stream.acknowledgedPoint));
         }
         stream.acknowledge(enginePoint);
         if (stream.lastSentId != Frame.U64_MAX && enginePoint != Frame.U64_MAX
@@ -155,7 +155,7 @@ final class SourceSessions {
             stream.lastSentId = enginePoint;
         }
         log.info("stream '{}' reopened at {}; replaying {} unacknowledged messages", stream.name,
-                describe(enginePoint), stream.unacknowledged.size());
+                Points.describe(enginePoint), stream.unacknowledged.size());
     }
 
     private static boolean replay(SourceConnector c, SourceStream stream) {
@@ -202,9 +202,5 @@ final class SourceSessions {
             throw new ConnectorException("gave up reaching the engine at " + c.target.engineHost() + ":"
                     + c.target.enginePort() + " before the close timeout");
         }
-    }
-
-    static String describe(long point) {
-        return point == Frame.U64_MAX ? "the beginning (nothing acknowledged)" : Long.toUnsignedString(point);
     }
 }

@@ -35,19 +35,14 @@ final class SourceStream {
         this.id = id;
     }
 
-    /** True when {@code messageId} comes after {@code point} (U64_MAX: nothing yet, so everything does). */
-    static boolean isAfter(long messageId, long point) {
-        return point == Frame.U64_MAX || Long.compareUnsigned(messageId, point) > 0;
-    }
-
     /** Records an acknowledgement; false when it does not move the stream forward. */
     boolean acknowledge(long point) {
-        if (point == Frame.U64_MAX || !isAfter(point, acknowledgedPoint)) {
+        if (point == Frame.U64_MAX || !Points.isAfter(point, acknowledgedPoint)) {
             return false;
         }
         acknowledgedPoint = point;
         Iterator<Frame.Message> it = unacknowledged.iterator();
-        while (it.hasNext() && !isAfter(it.next().messageId(), point)) {
+        while (it.hasNext() && !Points.isAfter(it.next().messageId(), point)) {
             it.remove();
         }
         return true;
@@ -55,6 +50,6 @@ final class SourceStream {
 
     /** Everything written has been acknowledged. */
     boolean fullyAcknowledged() {
-        return lastSentId == Frame.U64_MAX || !isAfter(lastSentId, acknowledgedPoint);
+        return lastSentId == Frame.U64_MAX || !Points.isAfter(lastSentId, acknowledgedPoint);
     }
 }
