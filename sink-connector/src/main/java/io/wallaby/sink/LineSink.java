@@ -14,6 +14,8 @@ import java.util.List;
  */
 final class LineSink {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LineSink.class);
+
     /** Where the lines go. */
     interface Output {
         void writeLine(byte[] payload) throws IOException;
@@ -29,6 +31,7 @@ final class LineSink {
     static void run(SinkConnector connector, Output output, java.util.function.BooleanSupplier stopping)
             throws IOException {
         connector.connect(stream -> Frame.U64_MAX);
+        log.info("ready: writing one line per message");
         while (!stopping.getAsBoolean()) {
             List<SinkMessage> batch = connector.readBatch(500, Duration.ofMillis(20));
             if (batch.isEmpty()) {

@@ -67,7 +67,7 @@ final class PostgresSinkCommand implements Callable<Integer> {
                 Math.max(SinkConnector.DEFAULT_CREDIT_WINDOW, 2 * batchSize))) {
             connector.connect(stream -> retrying("read the committed point of " + stream, writer,
                     () -> writer.committedPoint(stream)));
-            log.info("writing alerts into {}", table);
+            log.info("ready: writing alerts into {}", table);
             while (!stopping) {
                 List<SinkMessage> batch = connector.readBatch(batchSize, Duration.ofMillis(batchWaitMillis));
                 if (batch.isEmpty()) {

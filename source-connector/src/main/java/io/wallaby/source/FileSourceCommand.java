@@ -62,6 +62,7 @@ final class FileSourceCommand implements Callable<Integer> {
             connector.connect();
             long acknowledged = connector.openStream(streamName);
             long skipThrough = acknowledged == Frame.U64_MAX ? 0 : acknowledged;
+            log.info("ready: sending {} on stream '{}'", stdin ? "stdin" : path, streamName);
             if (skipThrough > 0) {
                 log.info("the engine has acknowledged lines up to {}; resuming after it", skipThrough);
             }

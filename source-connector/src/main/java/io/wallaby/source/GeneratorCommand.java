@@ -59,7 +59,7 @@ final class GeneratorCommand implements Callable<Integer> {
             long first = acknowledged == Frame.U64_MAX ? startId : Math.max(startId, acknowledged + 1);
             AlertsStatelessGenerator generator = AlertsStatelessGenerator.startingAt(first);
             long end = count == null ? Long.MAX_VALUE : startId + count;
-            log.info("generating transactions {}..{} on stream '{}'", first,
+            log.info("ready: generating transactions {}..{} on stream '{}'", first,
                     count == null ? "unlimited" : Long.toString(end - 1), stream);
             long started = System.nanoTime();
             long sent = 0;

@@ -87,13 +87,18 @@ final class PostgresSourceCommand implements Callable<Integer> {
         // Listen only once the stream is ours: a standby must not queue up rows the active instance sends.
         PostgresNotificationForwarder forwarder = new PostgresNotificationForwarder(connector, streamName,
                 acknowledged == Frame.U64_MAX ? 1 : acknowledged + 1);
-        log.info("forwarding rows inserted into {} on stream '{}' from message id {}", table, streamName,
-                forwarder.nextMessageId);
         Backoff backoff = Backoff.standard();
+        boolean announced = false;
         while (!stopping) {
             try {
                 listen(db);
                 backoff.reset();
+                if (!announced) {
+                    // Launchers and tests wait for this line before they insert rows.
+                    log.info("ready: forwarding rows inserted into {} on stream '{}' from message id {}", table,
+                            streamName, forwarder.nextMessageId);
+                    announced = true;
+                }
                 forwarder.forwardUntilError(db);
             } catch (SQLException e) {
                 log.warn("lost the PostgreSQL connection ({}); reconnecting. Rows inserted until it is back are not "

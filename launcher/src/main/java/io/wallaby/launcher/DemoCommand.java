@@ -1,0 +1,141 @@
+package io.wallaby.launcher;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code launch.sh demo}: the job every user meets first. Starts PostgreSQL (embedded, unless
+ * {@code --connection} names one), the engine running alert_stateless, the postgres sink and the
+ * postgres source, each as its own process; inserts the generator's first transactions; waits until
+ * their alerts are in {@code alert_log}; prints a summary; and stops everything it started, also on
+ * Ctrl-C.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, showDefaultValues = true,
+        description = "Runs the whole pipeline once: transactions in PostgreSQL become alerts in alert_log.")
+final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--connection", description = "A PostgreSQL to use instead of the embedded one "
+            + "(libpq \"host=... dbname=... user=... password=...\", postgresql:// URI or JDBC URL). "
+            + "Its transactions table must not already hold the demo's ids.")
+    String connection;
+
+    @Option(names = "--count", description = "How many of the generator's transactions to insert.")
+    int count = 10_000;
+
+    @Option(names = "--timeout", description = "How long to wait for the alerts, e.g. PT2M.")
+    Duration timeout = Duration.ofMinutes(2);
+
+    @Option(names = "--home", description = "The Wallaby checkout whose jars are run.")
+    Path home = Path.of(".");
+
+    @Option(names = "--source-port", description = "The engine's source port (0 = any free port).")
+    int sourcePort = 7100;
+
+    @Option(names = "--sink-port", description = "The engine's sink port (0 = any free port).")
+    int sinkPort = 7200;
+
+    /** What this run started, stopped once: from the end of {@link #call()} or from Ctrl-C. */
+    private Pieces pieces;
+    private EmbeddedDatabase embedded;
+
+    @Override
+    public Integer call() throws Exception {
+        Path logDir = home.resolve(".wallaby/logs").toAbsolutePath();
+        pieces = new Pieces(home, logDir, sourcePort, sinkPort);
+        Thread onCtrlC = new Thread(this::stopEverything, "demo-stop");
+        Runtime.getRuntime().addShutdownHook(onCtrlC);
+        try {
+            String conn = connection;
+            if (conn == null) {
+                say("Starting an embedded PostgreSQL...");
+                embedded = EmbeddedDatabase.start(0, null);
+                conn = embedded.connectionString();
+            }
+            try (DemoDatabase database = DemoDatabase.open(conn)) {
+                return run(database, conn, logDir);
+            }
+        } finally {
+            stopEverything();
+            try {
+                Runtime.getRuntime().removeShutdownHook(onCtrlC);
+            } catch (IllegalStateException shuttingDown) {
+                // Ctrl-C: the hook is already running.
+            }
+        }
+    }
+
+    private int run(DemoDatabase database, String conn, Path logDir) throws Exception {
+        say("PostgreSQL: " + database.describe());
+        long alertsBefore = AlertLogReader.lastRowId(database.connection());
+        DemoTransactions transactions = DemoTransactions.first(count);
+
+        say("Starting the engine (alert_stateless), the postgres sink and the postgres source...");
+        pieces.startEngine();
+        pieces.startSink("sink-postgres", "postgres", "--connection", conn);
+        pieces.startSource("source-postgres", "postgres", "--connection", conn, "--create-table");
+
+        long started = System.nanoTime();
+        say("Inserting " + count + " transactions into transactions...");
+        transactions.insertInto(database.connection());
+        say(String.format("Inserted in %.1f s. Waiting for %d alerts in alert_log...",
+                seconds(started), transactions.expectedAlerts().size()));
+
+        long got = awaitAlerts(database.connection(), alertsBefore, transactions.expectedAlerts().size());
+        double totalSeconds = seconds(started);
+        List<String> written = AlertLogReader.alertsAfter(database.connection(), alertsBefore, Integer.MAX_VALUE);
+        boolean exact = written.equals(transactions.expectedAlerts());
+        say("");
+        say(String.format("%d transactions -> %d alerts in alert_log in %.1f s (%s).", count, got,
+                totalSeconds, exact ? "exactly the expected alerts, in order" : "NOT the expected alerts"));
+        say("First alerts:");
+        written.stream().limit(10).forEach(a -> say("  " + a));
+        say("Logs of every process: " + logDir);
+        return exact ? 0 : 1;
+    }
+
+    private synchronized void stopEverything() {
+        try {
+            if (pieces != null) {
+                pieces.close();
+            }
+            if (embedded != null) {
+                embedded.close();
+            }
+        } catch (Exception e) {
+            System.err.println("stopping the demo's processes failed: " + e.getMessage());
+        }
+    }
+
+    private long awaitAlerts(Connection connection, long after, int expected) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long got = 0;
+        long lastReport = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            got = AlertLogReader.countAfter(connection, after);
+            if (got >= expected) {
+                return got;
+            }
+            if (System.nanoTime() - lastReport > 5_000_000_000L) {
+                say("  " + got + " of " + expected + " alerts so far...");
+                lastReport = System.nanoTime();
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("only " + got + " of " + expected + " alerts reached alert_log within "
+                + timeout + "; see the logs in " + home.resolve(".wallaby/logs").toAbsolutePath());
+    }
+
+    private static double seconds(long sinceNanos) {
+        return (System.nanoTime() - sinceNanos) / 1e9;
+    }
+
+    private static void say(String line) {
+        System.out.println(line);
+    }
+}

@@ -1,0 +1,117 @@
+package io.wallaby.launcher;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starts the engine and the connectors from their runnable jars in a checkout, each as its own OS
+ * process, and stops whatever it started on {@link #close()}. The demo and the end-to-end tests both
+ * go through here, so they start the pieces exactly as a user does with {@code launch.sh}.
+ */
+public final class Pieces implements AutoCloseable {
+
+    /** How long a piece may take to start (JVM start and, for connectors, the database handshake). */
+    public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Path home;
+    private final Path logDir;
+    private final String engineHost = "127.0.0.1";
+    private final int sourcePort;
+    private final int sinkPort;
+    private final List<PieceProcess> started = new ArrayList<>();
+
+    /**
+     * @param home       the checkout, whose {@code engine/target}, {@code source-connector/target} and
+     *                   {@code sink-connector/target} hold the jars
+     * @param logDir     where each piece's output is written, one file per piece
+     * @param sourcePort the engine's source port, 0 for a free one
+     * @param sinkPort   the engine's sink port, 0 for a free one
+     */
+    public Pieces(Path home, Path logDir, int sourcePort, int sinkPort) throws IOException {
+        this.home = home.toAbsolutePath().normalize();
+        this.logDir = logDir;
+        this.sourcePort = sourcePort == 0 ? freePort() : sourcePort;
+        this.sinkPort = sinkPort == 0 ? freePort() : sinkPort;
+    }
+
+    /** Starts the engine and waits until it is ready to take connections. */
+    public PieceProcess startEngine(String... extraArgs) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("--host", engineHost,
+                "--source-port", Integer.toString(sourcePort), "--sink-port", Integer.toString(sinkPort)));
+        args.addAll(List.of(extraArgs));
+        PieceProcess engine = start("engine", home.resolve("engine/target/wallaby-engine.jar"), args, false);
+        engine.awaitLine(line -> line.contains("ready"), START_TIMEOUT);
+        return engine;
+    }
+
+    /**
+     * Starts a source connector of {@code kind} ({@code postgres}, {@code generator}, {@code file})
+     * pointed at the engine, and waits until it says it is ready.
+     */
+    public PieceProcess startSource(String name, String kind, String... kindArgs)
+            throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of(kind, "--engine-host", engineHost,
+                "--engine-port", Integer.toString(sourcePort)));
+        args.addAll(List.of(kindArgs));
+        PieceProcess source = start(name, home.resolve("source-connector/target/wallaby-source.jar"), args, false);
+        // A second instance for a stream that is already open waits as a standby: that is ready too.
+        source.awaitLine(line -> line.contains("ready") || line.contains("standby"), START_TIMEOUT);
+        return source;
+    }
+
+    /**
+     * Starts a sink connector of {@code kind} ({@code postgres}, {@code stdout}, {@code file}) pointed at
+     * the engine, and waits until it says it is ready. A stdout sink's standard output holds only the
+     * alerts; its logs go to {@code <name>.err.log}.
+     */
+    public PieceProcess startSink(String name, String kind, String... kindArgs)
+            throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of(kind, "--engine-host", engineHost,
+                "--engine-port", Integer.toString(sinkPort)));
+        args.addAll(List.of(kindArgs));
+        boolean dataOnStdout = kind.equals("stdout");
+        PieceProcess sink = start(name, home.resolve("sink-connector/target/wallaby-sink.jar"), args, dataOnStdout);
+        if (!dataOnStdout) {
+            sink.awaitLine(line -> line.contains("ready"), START_TIMEOUT);
+        }
+        return sink;
+    }
+
+    public int sourcePort() {
+        return sourcePort;
+    }
+
+    public int sinkPort() {
+        return sinkPort;
+    }
+
+    private PieceProcess start(String name, Path jar, List<String> args, boolean separateStderr) throws IOException {
+        PieceProcess piece = PieceProcess.start(name, jar, args, logDir, separateStderr);
+        synchronized (started) {
+            started.add(piece);
+        }
+        return piece;
+    }
+
+    /** Stops every piece still running, newest first (sources before the engine they feed). */
+    @Override
+    public void close() throws InterruptedException {
+        List<PieceProcess> pieces;
+        synchronized (started) {
+            pieces = new ArrayList<>(started);
+        }
+        for (int i = pieces.size() - 1; i >= 0; i--) {
+            pieces.get(i).close();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

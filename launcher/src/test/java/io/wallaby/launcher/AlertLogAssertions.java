@@ -1,0 +1,31 @@
+package io.wallaby.launcher;
+
+import java.sql.Connection;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** Waits for alert_log to reach a count, and fails with what it holds when it does not. */
+final class AlertLogAssertions {
+
+    static final Duration TIMEOUT = Duration.ofSeconds(120);
+
+    private AlertLogAssertions() {
+    }
+
+    static void awaitCount(Connection connection, long afterRowId, long expected) throws Exception {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        long got = 0;
+        while (System.nanoTime() < deadline) {
+            got = AlertLogReader.countAfter(connection, afterRowId);
+            if (got >= expected) {
+                // Give a moment for anything extra (a duplicate) to land before the caller compares.
+                Thread.sleep(500);
+                return;
+            }
+            Thread.sleep(100);
+        }
+        fail("alert_log holds " + got + " of the " + expected + " expected alerts after " + TIMEOUT
+                + "; the processes' logs are under launcher/target/e2e-logs");
+    }
+}
