@@ -36,7 +36,11 @@ final class Peer implements AutoCloseable {
     }
 
     static Peer connect(int port) throws IOException {
-        Socket socket = new Socket("127.0.0.1", port);
+        return over(new Socket("127.0.0.1", port));
+    }
+
+    /** A peer on a socket the test made itself (a TLS one, say). */
+    static Peer over(Socket socket) throws IOException {
         socket.setTcpNoDelay(true); // small frames go out at once, as a real connector's would
         socket.setSoTimeout(5_000);
         return new Peer(socket);
