@@ -12,14 +12,16 @@ import io.wallaby.protocol.netty.ProtocolErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLException;
 import java.io.IOException;
 
 /**
  * Ends sessions that fail, last in every pipeline. A protocol violation (from framing, decoding or a
  * session handler) is answered with ERROR(reason) and the connection is closed; an I/O error just
  * closes it (the peer is gone). Only this connection is affected. Each ERROR is counted by kind:
- * {@code framing} (bytes that are no valid frame), {@code session} (a valid frame at the wrong time)
- * or {@code internal} (a bug in the engine). One instance per engine.
+ * {@code framing} (bytes that are no valid frame), {@code session} (a valid frame at the wrong time),
+ * {@code tls} (a peer that does not speak TLS on a TLS port, or fails its handshake: closed without
+ * ERROR, which it could not read) or {@code internal} (a bug in the engine). One instance per engine.
  */
 @ChannelHandler.Sharable
 public final class ErrorReplyHandler extends ChannelInboundHandlerAdapter {
@@ -42,6 +44,10 @@ public final class ErrorReplyHandler extends ChannelInboundHandlerAdapter {
             metrics.protocolError(cause instanceof DecoderException ? "framing" : "session");
             log.info("Closing {}: {}", ctx.channel().remoteAddress(), violation.getMessage());
             ctx.writeAndFlush(new Frame.Error(violation.getMessage())).addListener(ChannelFutureListener.CLOSE);
+        } else if (cause instanceof DecoderException && cause.getCause() instanceof SSLException tls) {
+            metrics.protocolError("tls");
+            log.info("Closing {}: TLS failed: {}", ctx.channel().remoteAddress(), tls.getMessage());
+            ctx.close();
         } else if (cause instanceof IOException) {
             log.debug("Connection {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
             ctx.close();
