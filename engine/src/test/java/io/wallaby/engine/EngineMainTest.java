@@ -31,9 +31,31 @@ class EngineMainTest {
         String help = out.toString();
         for (String expected : new String[] {"--source-port=<sourcePort>", "Default: 7100", "Default: 7200",
                 "Default: alert_stateless", "Default: 8192", "Default: 4096", "Default: 100000", "Default: 1048576",
-                "Exit codes:"}) {
+                "--shutdown-timeout=DURATION", "Default: 30s", "--max-connections", "Default: 100",
+                "--handshake-timeout=DURATION", "Default: 10s", "--idle-timeout=DURATION", "Default: 0",
+                "--max-streams-per-connection=STREAMS", "Default: 1000", "--admin-port", "--log-format",
+                "Default: text", "--tls-cert=PEM", "--tls-key=PEM", "Exit codes:"}) {
             assertTrue(help.contains(expected), () -> "help lacks " + expected + ":\n" + help);
         }
+    }
+
+    @Test
+    void durationsReadAsPeopleWriteThem() {
+        DurationConverter durations = new DurationConverter();
+        assertEquals(java.time.Duration.ofSeconds(30), durations.convert("30s"));
+        assertEquals(java.time.Duration.ofMillis(500), durations.convert("500ms"));
+        assertEquals(java.time.Duration.ofMinutes(5), durations.convert("5m"));
+        assertEquals(java.time.Duration.ZERO, durations.convert("0"));
+        assertEquals(java.time.Duration.ofSeconds(90), durations.convert("PT1M30S"));
+        assertEquals(EngineMain.EXIT_USAGE, run("--handshake-timeout", "soon"));
+    }
+
+    @Test
+    void badLimitsAndHalfATlsConfigurationAreUsageErrors() {
+        assertEquals(EngineMain.EXIT_USAGE, run("--max-connections", "0"));
+        assertTrue(err.toString().contains("--max-connections must be at least 1"), err.toString());
+        assertEquals(EngineMain.EXIT_USAGE, run("--tls-cert", "/no/such/cert.pem"));
+        assertTrue(err.toString().contains("--tls-key is missing"), err.toString());
     }
 
     @Test

@@ -66,10 +66,20 @@ class TlsTest {
     }
 
     @Test
-    void plainTcpOnATlsPortGetsNoSession() throws IOException {
+    void plainTcpOnATlsPortGetsNoSession() throws Exception {
         try (Peer plain = Peer.over(new Socket("127.0.0.1", engine.sourcePort()))) {
             plain.send(new io.wallaby.protocol.Frame.Hello(io.wallaby.protocol.Frame.VERSION, "", "test", "plain"));
             assertThrows(Exception.class, () -> plain.expect(io.wallaby.protocol.Frame.Ok.class));
         }
+        // Netty's SslHandler closes the connection before the failure reaches the counting handler.
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (tlsFailures() < 1 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(1, tlsFailures());
+    }
+
+    private static double tlsFailures() {
+        return engine.metrics().registry().counter("wallaby.protocol.errors", "kind", "tls").count();
     }
 }
