@@ -4,6 +4,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.wallaby.engine.ConnectorLogContextHandler;
 import io.wallaby.engine.EngineConfig;
 import io.wallaby.engine.EngineContext;
 import io.wallaby.engine.HandshakeHandler;
@@ -69,6 +70,8 @@ public final class SinkChannelInitializer extends ChannelInitializer<SocketChann
             pipeline.addLast(new HandshakeTimeoutHandler(limits.handshakeTimeout(), engine.limitHits()));
         }
         pipeline.addLast(directory);
+        // Logs: from here on every line names the connector (program/instance@remote).
+        pipeline.addLast(ConnectorLogContextHandler.INSTANCE);
         pipeline.addLast(new SinkSessionHandler(engine.registry()));
 
         // And last, whatever went wrong above ends this session, and only this one.

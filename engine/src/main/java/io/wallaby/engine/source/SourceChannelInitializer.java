@@ -4,6 +4,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.wallaby.engine.ConnectorLogContextHandler;
 import io.wallaby.engine.EngineConfig;
 import io.wallaby.engine.EngineContext;
 import io.wallaby.engine.HandshakeHandler;
@@ -68,6 +69,8 @@ public final class SourceChannelInitializer extends ChannelInitializer<SocketCha
             pipeline.addLast(new HandshakeTimeoutHandler(limits.handshakeTimeout(), engine.limitHits()));
         }
         pipeline.addLast(directory);
+        // Logs: from here on every line names the connector (program/instance@remote).
+        pipeline.addLast(ConnectorLogContextHandler.INSTANCE);
         pipeline.addLast(new SourceSessionHandler(engine.registry(), engine.counters(), config.maxCredits(),
                 config.refillLevel(), limits.maxStreamsPerConnection(), engine.lifecycle(), engine.limitHits()));
         // Application: decode, compute, encode, and append the outputs to the stream's output log.
