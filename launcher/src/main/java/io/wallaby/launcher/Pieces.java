@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Starts the engine and the connectors from their runnable jars in a checkout, each as its own OS
@@ -16,6 +17,10 @@ public final class Pieces implements AutoCloseable {
 
     /** How long a piece may take to start (JVM start and, for connectors, the database handshake). */
     public static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    /** Every piece says "ready" as a word once it works ("already" must not count). */
+    private static final Pattern READY = Pattern.compile("\\bready\\b");
+    private static final Pattern STANDBY = Pattern.compile("\\bstandby\\b");
 
     private final Path home;
     private final Path logDir;
@@ -44,7 +49,7 @@ public final class Pieces implements AutoCloseable {
                 "--source-port", Integer.toString(sourcePort), "--sink-port", Integer.toString(sinkPort)));
         args.addAll(List.of(extraArgs));
         PieceProcess engine = start("engine", home.resolve("engine/target/wallaby-engine.jar"), args, false);
-        engine.awaitLine(line -> line.contains("ready"), START_TIMEOUT);
+        engine.awaitLine(line -> READY.matcher(line).find(), START_TIMEOUT);
         return engine;
     }
 
@@ -59,7 +64,7 @@ public final class Pieces implements AutoCloseable {
         args.addAll(List.of(kindArgs));
         PieceProcess source = start(name, home.resolve("source-connector/target/wallaby-source.jar"), args, false);
         // A second instance for a stream that is already open waits as a standby: that is ready too.
-        source.awaitLine(line -> line.contains("ready") || line.contains("standby"), START_TIMEOUT);
+        source.awaitLine(line -> READY.matcher(line).find() || STANDBY.matcher(line).find(), START_TIMEOUT);
         return source;
     }
 
@@ -76,7 +81,7 @@ public final class Pieces implements AutoCloseable {
         boolean dataOnStdout = kind.equals("stdout");
         PieceProcess sink = start(name, home.resolve("sink-connector/target/wallaby-sink.jar"), args, dataOnStdout);
         if (!dataOnStdout) {
-            sink.awaitLine(line -> line.contains("ready"), START_TIMEOUT);
+            sink.awaitLine(line -> READY.matcher(line).find(), START_TIMEOUT);
         }
         return sink;
     }
