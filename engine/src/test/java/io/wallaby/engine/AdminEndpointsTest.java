@@ -89,6 +89,8 @@ class AdminEndpointsTest {
                 // HELLO, NOTIFY and four MESSAGEs came in on the source port at least.
                 assertTrue(sample(text, "wallaby_frames_in_total{port=\"source\"}") >= 6, text);
                 assertTrue(sample(text, "wallaby_frames_out_total{port=\"sink\"}") >= 4, text);
+                assertEquals(0, sample(text, "wallaby_limit_hits_total{kind=\"handshake_timeout\"}"));
+                assertEquals(0, sample(text, "wallaby_protocol_errors_total{kind=\"framing\"}"));
 
                 JsonNode status = new ObjectMapper().readTree(get("/status").body());
                 assertEquals("accepting", status.get("phase").asText());

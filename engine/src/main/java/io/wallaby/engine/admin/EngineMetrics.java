@@ -21,6 +21,8 @@ import io.wallaby.engine.source.SourceStream;
  */
 public final class EngineMetrics {
 
+    private static final String[] PROTOCOL_ERROR_KINDS = {"framing", "session", "tls", "internal"};
+
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
     public EngineMetrics(EngineCounters counters, StreamRegistry streams) {
@@ -36,6 +38,13 @@ public final class EngineMetrics {
                 .description("Outputs (alerts raised) appended for sinks").register(meters);
         Gauge.builder("wallaby.outputs.pending", streams.budget(), budget -> budget.pending())
                 .description("Outputs held for sinks, not yet committed, all streams").register(meters);
+        // Every kind shows from the start, at 0, so that alerts on them need no "absent" case.
+        for (Limit limit : Limit.values()) {
+            limitHits(limit);
+        }
+        for (String kind : PROTOCOL_ERROR_KINDS) {
+            protocolErrors(kind);
+        }
     }
 
     public MeterRegistry registry() {
@@ -56,14 +65,22 @@ public final class EngineMetrics {
     }
 
     public void limitHit(Limit limit) {
-        Counter.builder("wallaby.limit.hits").tag("kind", limit.kind())
-                .description("Connections or requests refused by a limit").register(meters).increment();
+        limitHits(limit).increment();
     }
 
-    /** A session ended on a protocol error: {@code framing}, {@code session} or {@code internal}. */
+    /** A session ended on a protocol error: {@code framing}, {@code session}, {@code tls} or {@code internal}. */
     public void protocolError(String kind) {
-        Counter.builder("wallaby.protocol.errors").tag("kind", kind)
-                .description("Sessions ended with ERROR").register(meters).increment();
+        protocolErrors(kind).increment();
+    }
+
+    private Counter limitHits(Limit limit) {
+        return Counter.builder("wallaby.limit.hits").tag("kind", limit.kind())
+                .description("Connections or frames refused by a limit").register(meters);
+    }
+
+    private Counter protocolErrors(String kind) {
+        return Counter.builder("wallaby.protocol.errors").tag("kind", kind)
+                .description("Sessions ended on a protocol violation or a failed TLS handshake").register(meters);
     }
 
     /** The Prometheus text exposition, with a meter for every stream known now. */
