@@ -79,6 +79,30 @@ class DrainTest {
     }
 
     @Test
+    void aSinkThatConnectsDuringTheDrainStillTakesWhatIsHeld() throws Exception {
+        try (Peer source = openSource()) {
+            sendTwoAlerts(source);
+            source.expect(Frame.Ack.class);
+            Thread sinkArrivesLate = new Thread(() -> {
+                try (Peer sink = Peer.connect(engine.sinkPort())) {
+                    Thread.sleep(200); // the engine is draining by now
+                    sink.hello("");
+                    sink.expect(Frame.Notify.class);
+                    sink.send(new Frame.NotifyAck(true, SINK_ID, Frame.U64_MAX), new Frame.Ack(10, List.of()));
+                    long last = sink.messages(2).get(1).messageId();
+                    sink.send(new Frame.Ack(0, List.of(new Frame.StreamPoint(SINK_ID, last))));
+                    sink.expectSilence(200); // stay connected while the commit lands
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            sinkArrivesLate.start();
+            assertTrue(engine.drain(Duration.ofSeconds(5)));
+            sinkArrivesLate.join();
+        }
+    }
+
+    @Test
     void drainGivesUpAtTheTimeoutAndSaysOutputsArePending() throws Exception {
         try (Peer source = openSource()) {
             sendTwoAlerts(source);
