@@ -1,43 +1,46 @@
 package io.wallaby.source;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.wallaby.connector.Backoff;
 import io.wallaby.connector.ConfigurationException;
 import io.wallaby.connector.ConnectorOptions;
+import io.wallaby.connector.ShutdownSignal;
 import io.wallaby.connector.SourceConnector;
 import io.wallaby.connector.postgres.ConnectionString;
 import io.wallaby.connector.postgres.SqlIdentifiers;
 import io.wallaby.protocol.Frame;
-import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /**
- * Forwards every row inserted into a PostgreSQL table, as JSON, through a trigger and LISTEN/NOTIFY.
- * Message ids are this connector's own sequence in send order, resumed after the engine's point.
+ * Forwards every row inserted into a PostgreSQL table as JSON. By default losslessly, through a capture
+ * table ({@link ChangeTable}, {@link ChangeCapture}); with {@code --capture notify} the row rides in the
+ * NOTIFY payload and is lost when the connector is not listening ({@link NotifyCapture}).
  */
 @Command(name = "postgres", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = "Forwards each row inserted into a PostgreSQL table as a JSON message (trigger + LISTEN/NOTIFY).")
+        description = {"Forwards each row inserted into a PostgreSQL table as a JSON message.",
+                "",
+                "--capture table (default, lossless): a trigger copies each inserted row into wallaby.changes in the "
+                        + "writer's own transaction and sends an empty NOTIFY as a wake-up. The connector reads rows of "
+                        + "finished transactions in (txid, seq) order, numbers them deterministically, and deletes them "
+                        + "(recording its cursor in wallaby.source_offsets) only after the engine acknowledges them. "
+                        + "Rows inserted while it is down are sent when it starts; after a crash unacknowledged rows "
+                        + "are sent again with the same ids. A long-running transaction delays delivery of rows "
+                        + "committed after it began until it ends. Needs PostgreSQL 14 or later.",
+                "",
+                "--capture notify (at most once): the row travels in the NOTIFY payload and nothing is kept; rows "
+                        + "inserted while the connector is down or reconnecting to PostgreSQL are lost.",
+                "",
+                "A second instance for the same stream waits as a standby. SIGTERM: stop reading, wait for the last "
+                        + "acknowledgements (--shutdown-timeout), send EOS, exit 0."})
 final class PostgresSourceCommand implements Callable<Integer> {
 
-    private static final Logger log = LoggerFactory.getLogger(PostgresSourceCommand.class);
-    private static final int POLL_MILLIS = 200;
+    enum Capture { table, notify }
 
     @Mixin
     ConnectorOptions.Source engine;
@@ -49,6 +52,10 @@ final class PostgresSourceCommand implements Callable<Integer> {
     @Option(names = "--table", description = "The table whose inserted rows are forwarded (table or schema.table).")
     String table = "transactions";
 
+    @Option(names = "--capture", description = "How rows are captured: ${COMPLETION-CANDIDATES}. table is lossless "
+            + "(at least once from PostgreSQL, duplicates dropped by id); notify is at most once.")
+    Capture capture = Capture.table;
+
     @Option(names = "--channel", description = "The notification channel; defaults to wallaby_<table>.")
     String channel;
 
@@ -59,83 +66,92 @@ final class PostgresSourceCommand implements Callable<Integer> {
             + "amount numeric(14,2) not null, created_at timestamptz not null default now()) when it is missing.")
     boolean createTable;
 
-    private final ObjectMapper json = new ObjectMapper();
+    @Option(names = "--poll-interval-ms", description = "table capture: longest wait, in milliseconds, between "
+            + "reads when no NOTIFY wake-up arrives (a missed wake-up delays rows at most this long).")
+    long pollIntervalMillis = 500;
+
+    @Option(names = "--batch-size", description = "table capture: most rows read from wallaby.changes at once.")
+    int batchSize = 1000;
+
+    @Option(names = "--shutdown-timeout-ms", description = "On SIGTERM, how long to wait, in milliseconds, for "
+            + "the engine to acknowledge what was sent before sending EOS.")
+    long shutdownTimeoutMillis = 10_000;
+
     private volatile boolean stopping;
     private ConnectionString database;
-    private NotifyTrigger trigger;
     private String channelName;
 
     @Override
     public Integer call() throws Exception {
         configure();
         String streamName = stream != null ? stream : table;
+        Duration shutdownTimeout = Duration.ofMillis(shutdownTimeoutMillis);
+        if (SourceMain.handlesSignals()) {
+            ShutdownSignal.onTerminate(this::stop, shutdownTimeout.plusSeconds(10));
+        }
         Connection db = open();
-        try {
-            trigger.install(db, createTable);
-        } catch (SQLException e) {
-            db.close();
-            throw new IllegalStateException("installing the notify trigger on " + table + " failed: " + e.getMessage(), e);
-        }
-        SourceConnector connector = new SourceConnector(engine.settings("wallaby-source-postgres"));
-        Thread shutdown = new Thread(() -> {
-            stop();
-            connector.close(Duration.ofSeconds(5));
-        }, "shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdown);
-        connector.connect();
-        long acknowledged = connector.openStream(streamName);
-        // Listen only once the stream is ours: a standby must not queue up rows the active instance sends.
-        PostgresNotificationForwarder forwarder = new PostgresNotificationForwarder(connector, streamName,
-                acknowledged == Frame.U64_MAX ? 1 : acknowledged + 1);
-        Backoff backoff = Backoff.standard();
-        boolean announced = false;
-        while (!stopping) {
-            try {
-                listen(db);
-                backoff.reset();
-                if (!announced) {
-                    // Launchers and tests wait for this line before they insert rows.
-                    log.info("ready: forwarding rows inserted into {} on stream '{}' from message id {}", table,
-                            streamName, forwarder.nextMessageId);
-                    announced = true;
-                }
-                forwarder.forwardUntilError(db);
-            } catch (SQLException e) {
-                log.warn("lost the PostgreSQL connection ({}); reconnecting. Rows inserted until it is back are not "
-                        + "captured: this notify mode is not lossless across database disconnects", e.getMessage());
+        if (capture == Capture.notify) {
+            NotifyTrigger trigger = new NotifyTrigger(table, channelName);
+            install(db, () -> {
+                trigger.install(db, createTable);
+                return null;
+            });
+            try (SourceConnector connector = new SourceConnector(engine.settings("wallaby-source-postgres"))) {
+                connector.connect();
+                long acknowledged = connector.openStream(streamName);
+                // Listen only once the stream is ours: a standby must not queue up rows the active instance sends.
+                new NotifyCapture(database, trigger, table, channelName, streamName,
+                        acknowledged == Frame.U64_MAX ? 1 : acknowledged + 1).run(db, connector, () -> stopping);
+                connector.close(shutdownTimeout);
             }
-            closeQuietly(db);
-            db = null;
-            while (db == null && !stopping) {
-                backoff.pause();
-                connector.flush();
-                try {
-                    db = DriverManager.getConnection(database.jdbcUrl(), database.properties());
-                    log.info("reconnected to PostgreSQL at {}", database.jdbcUrl());
-                } catch (SQLException e) {
-                    log.warn("cannot reconnect to PostgreSQL at {} ({}); retrying in {} ms", database.jdbcUrl(),
-                            e.getMessage(), backoff.nextDelayMillis());
-                }
-            }
+            return 0;
         }
-        if (db != null) {
-            closeQuietly(db);
+        ChangeTable changes = new ChangeTable(table, channelName);
+        String source = install(db, () -> changes.install(db, createTable));
+        db.close();
+        ChangeCapture capture = new ChangeCapture(database, source, channelName, streamName,
+                Duration.ofMillis(pollIntervalMillis), batchSize);
+        try (SourceConnector connector = new SourceConnector(engine.settings("wallaby-source-postgres"),
+                SourceConnector.DEFAULT_REPLAY_CAPACITY, capture::onAcknowledged)) {
+            connector.connect();
+            long enginePoint = connector.openStream(streamName);
+            capture.run(connector, enginePoint, () -> stopping, shutdownTimeout);
         }
-        connector.close(Duration.ofSeconds(5));
         return 0;
     }
 
-    /** Makes {@link #call()} return: it closes the stream and the connection within a few seconds. */
+    /** Makes {@link #call()} return: it finishes in-flight work and closes the stream. */
     void stop() {
         stopping = true;
     }
 
+    private interface Installer<T> {
+        T install() throws SQLException;
+    }
+
+    private <T> T install(Connection db, Installer<T> installer) throws SQLException {
+        try {
+            return installer.install();
+        } catch (SQLException e) {
+            db.close();
+            throw new IllegalStateException("installing the " + capture + " capture on " + table + " failed: "
+                    + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
     private void configure() {
+        if (pollIntervalMillis < 1 || batchSize < 1 || shutdownTimeoutMillis < 0) {
+            throw new ConfigurationException("--poll-interval-ms and --batch-size must be at least 1, "
+                    + "--shutdown-timeout-ms not negative");
+        }
         try {
             database = ConnectionString.parse(connection);
             SqlIdentifiers.parts(table, "--table");
             channelName = channel != null ? channel : "wallaby_" + table.replace('.', '_');
-            trigger = new NotifyTrigger(table, channelName);
+            SqlIdentifiers.single(channelName, "--channel");
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException(e.getMessage(), e);
         }
@@ -148,84 +164,6 @@ final class PostgresSourceCommand implements Callable<Integer> {
             throw new IllegalStateException("cannot connect to PostgreSQL at " + database.jdbcUrl()
                     + (database.user() == null ? "" : " as " + database.user()) + ": " + e.getMessage()
                     + "; check --connection, that the server runs and that the user and password are right", e);
-        }
-    }
-
-    private void listen(Connection db) throws SQLException {
-        db.setAutoCommit(true);
-        try (Statement s = db.createStatement()) {
-            s.execute("LISTEN \"" + channelName + "\"");
-        }
-    }
-
-    private static void closeQuietly(Connection db) {
-        try {
-            db.close();
-        } catch (SQLException e) {
-            log.debug("closing a broken connection failed", e);
-        }
-    }
-
-    /** Turns notifications into messages; runs on the command's thread. */
-    private final class PostgresNotificationForwarder {
-        private final SourceConnector connector;
-        private final String streamName;
-        long nextMessageId;
-
-        PostgresNotificationForwarder(SourceConnector connector, String streamName, long firstMessageId) {
-            this.connector = connector;
-            this.streamName = streamName;
-            this.nextMessageId = firstMessageId;
-        }
-
-        void forwardUntilError(Connection db) throws SQLException {
-            PGConnection pg = db.unwrap(PGConnection.class);
-            while (!stopping) {
-                PGNotification[] notifications = pg.getNotifications(POLL_MILLIS);
-                if (notifications != null) {
-                    for (PGNotification n : notifications) {
-                        byte[] row = resolve(db, n.getParameter());
-                        if (row != null) {
-                            connector.write(streamName, nextMessageId++, row);
-                        }
-                    }
-                }
-                connector.flush();
-            }
-        }
-
-        /** The row's JSON: the notification itself, or the row fetched by id when it was too large. */
-        private byte[] resolve(Connection db, String payload) throws SQLException {
-            if (!payload.contains("\"wallaby_oversize\"")) {
-                return payload.getBytes(StandardCharsets.UTF_8);
-            }
-            JsonNode marker;
-            try {
-                marker = json.readTree(payload);
-            } catch (IOException e) {
-                return payload.getBytes(StandardCharsets.UTF_8);
-            }
-            if (!marker.path("wallaby_oversize").asBoolean(false) || !marker.has("id") || marker.size() != 2) {
-                return payload.getBytes(StandardCharsets.UTF_8);
-            }
-            JsonNode id = marker.get("id");
-            String where = id.isIntegralNumber() ? "t.id = ?" : "t.id::text = ?";
-            try (PreparedStatement s = db.prepareStatement(
-                    "SELECT row_to_json(t)::text FROM " + trigger.quotedTable() + " t WHERE " + where)) {
-                if (id.isIntegralNumber()) {
-                    s.setLong(1, id.asLong());
-                } else {
-                    s.setString(1, id.asText());
-                }
-                try (ResultSet rs = s.executeQuery()) {
-                    if (rs.next()) {
-                        return rs.getString(1).getBytes(StandardCharsets.UTF_8);
-                    }
-                }
-            }
-            log.warn("row id {} of {} was too large for a notification and is gone by the time it was fetched; skipped",
-                    id, table);
-            return null;
         }
     }
 }

@@ -10,8 +10,16 @@ import picocli.CommandLine.Command;
         subcommands = {PostgresSourceCommand.class, GeneratorCommand.class, FileSourceCommand.class})
 public final class SourceMain implements Runnable {
 
+    private static volatile boolean signals;
+
     public static void main(String[] args) {
+        signals = true;
         System.exit(ConnectorCommandLine.execute(new SourceMain(), args));
+    }
+
+    /** True in a real process: SIGTERM then stops a command politely (tests run commands without it). */
+    static boolean handlesSignals() {
+        return signals;
     }
 
     @Override

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The postgres source against a real (embedded) PostgreSQL 17 and a test playing the engine. */
+/** The postgres source in --capture notify mode (and its trigger) against a real (embedded) PostgreSQL 17 and a test playing the engine. */
 class PostgresSourceTest {
 
     private static EmbeddedPostgres pg;
@@ -91,7 +91,7 @@ class PostgresSourceTest {
         }
         try (FakeEngine engine = new FakeEngine()) {
             PostgresSourceCommand command = new PostgresSourceCommand();
-            new CommandLine(command).parseArgs("--connection", url, "--table", "wide", "--engine-port", "" + engine.port());
+            new CommandLine(command).parseArgs("--connection", url, "--table", "wide", "--capture", "notify", "--engine-port", "" + engine.port());
             CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
                 try {
                     return command.call();
@@ -136,7 +136,7 @@ class PostgresSourceTest {
         }
         try (FakeEngine engine = new FakeEngine()) {
             PostgresSourceCommand command = new PostgresSourceCommand();
-            new CommandLine(command).parseArgs("--connection", url, "--table", "flaky", "--stream", "flaky-stream",
+            new CommandLine(command).parseArgs("--connection", url, "--table", "flaky", "--stream", "flaky-stream", "--capture", "notify",
                     "--engine-port", "" + engine.port());
             CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
                 try {

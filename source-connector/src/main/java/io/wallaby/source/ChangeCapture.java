@@ -1,0 +1,331 @@
+package io.wallaby.source;
+
+import io.wallaby.connector.Backoff;
+import io.wallaby.connector.SourceConnector;
+import io.wallaby.connector.postgres.ConnectionString;
+import io.wallaby.protocol.Frame;
+import org.postgresql.PGConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Lossless capture: sends the rows of {@code wallaby.changes} (filled by {@link ChangeTable}'s trigger) for
+ * one source table, in (txid, seq) order, and forgets them only once the engine has acknowledged them.
+ *
+ * <h2>Why reading is gap-free</h2>
+ * A row's {@code seq} and {@code txid} are taken before its transaction commits, and transactions commit
+ * out of order, so "rows with seq above the last one read" would skip a row whose transaction commits
+ * late. Instead each read takes only rows with {@code txid < pg_snapshot_xmin(pg_current_snapshot())}.
+ * Every transaction id below the snapshot's xmin belongs to a transaction that has finished (committed or
+ * rolled back), and every transaction still running, or started later, has a txid at or above xmin. So the
+ * rows below xmin are final: no row with a txid below xmin can ever appear again. Reading them ordered by
+ * (txid, seq) from the last cursor therefore makes the stream append-only: a later read only adds rows
+ * after everything read before. The price: a long-running transaction holds xmin back and delays the
+ * delivery of rows committed after it began (never loses them).
+ *
+ * <h2>Deterministic message ids</h2>
+ * {@code wallaby.source_offsets} holds the acknowledged cursor and its message id M. After a restart the
+ * connector reads again from that cursor and numbers the rows M+1, M+2, ... in (txid, seq) order; the
+ * order is append-only, so each row gets the id it had before, and the engine's duplicate check (and the
+ * sink's) drops what was already delivered. When the engine has acknowledged a point P above M (the
+ * connector died after the ACK but before recording it) the rows up to id P are done and skipped.
+ *
+ * <h2>Forgetting only after the ACK</h2>
+ * Sent rows stay in {@code wallaby.changes}. The SDK reports acknowledgements on its reader thread; they are
+ * handed over here and, on the capture thread, one transaction deletes the acknowledged rows and records
+ * the cursor with its message id. Until the stream is open (a standby instance) nothing is deleted.
+ *
+ * <p>Runs on one thread, except {@link #onAcknowledged}.
+ */
+final class ChangeCapture {
+
+    private static final Logger log = LoggerFactory.getLogger(ChangeCapture.class);
+
+    private final ConnectionString database;
+    private final String source;
+    private final String channel;
+    private final String streamName;
+    private final Duration pollInterval;
+    private final int batchSize;
+
+    /** Sent and not yet recorded as acknowledged: message id to the cursor of its row. */
+    private final ConcurrentSkipListMap<Long, CaptureCursor> unrecorded = new ConcurrentSkipListMap<>();
+    /** The highest point the engine acknowledged on the stream (-1: none yet); set by the reader thread. */
+    private final AtomicLong acknowledged = new AtomicLong(-1);
+    /** The message id whose cursor is recorded in wallaby.source_offsets by this process. */
+    private long recordedId = -1;
+    private CaptureCursor cursor = CaptureCursor.START;
+    private long nextMessageId = 1;
+    private Connection db;
+
+    ChangeCapture(ConnectionString database, String source, String channel, String streamName,
+                  Duration pollInterval, int batchSize) {
+        this.database = database;
+        this.source = source;
+        this.channel = channel;
+        this.streamName = streamName;
+        this.pollInterval = pollInterval;
+        this.batchSize = batchSize;
+    }
+
+    /** The SDK's {@link io.wallaby.connector.AcknowledgementListener}: only hands the point over, no JDBC here. */
+    void onAcknowledged(String stream, long point) {
+        if (streamName.equals(stream) && point != Frame.U64_MAX) {
+            acknowledged.accumulateAndGet(point, Math::max);
+        }
+    }
+
+    /**
+     * Captures until {@code stopping} says so, then waits (at most {@code shutdownTimeout}) for the last
+     * acknowledgements, records them and closes the stream (EOS).
+     *
+     * @param enginePoint what {@link SourceConnector#openStream} returned
+     */
+    void run(SourceConnector connector, long enginePoint, BooleanSupplier stopping, Duration shutdownTimeout)
+            throws SQLException, InterruptedException {
+        db = connect();
+        listen();
+        resume(enginePoint);
+        // Launchers and tests wait for this line: installed, listening, and the stream is ours.
+        log.info("ready: capturing rows of {} on stream '{}' from message id {} after {} (lossless table capture)",
+                source, streamName, nextMessageId, cursor);
+        Backoff backoff = Backoff.standard();
+        while (!stopping.getAsBoolean()) {
+            try {
+                if (db == null) {
+                    db = connect();
+                    listen();
+                    log.info("reconnected to PostgreSQL; continuing after {}", cursor);
+                }
+                recordAcknowledged();
+                int sent = sendBatch(connector);
+                connector.flush();
+                backoff.reset();
+                if (sent < batchSize) {
+                    // Wake on the trigger's NOTIFY; the timeout is the low-rate poll in case one was missed.
+                    db.unwrap(PGConnection.class).getNotifications((int) pollInterval.toMillis());
+                }
+            } catch (SQLException e) {
+                closeQuietly();
+                log.warn("PostgreSQL connection lost or failing ({}); reconnecting in {} ms. Rows are kept in "
+                        + "wallaby.changes, so nothing is missed", e.getMessage(), backoff.nextDelayMillis());
+                connector.flush(); // keeps the engine session alive meanwhile
+                Thread.sleep(backoff.next());
+            }
+        }
+        log.info("stopping: waiting up to {} for the engine to acknowledge message {}", shutdownTimeout,
+                nextMessageId - 1);
+        boolean complete = connector.closeStream(streamName, shutdownTimeout);
+        try {
+            if (db == null) {
+                db = connect();
+            }
+            recordAcknowledged();
+        } catch (SQLException e) {
+            log.warn("could not record the last acknowledgement ({}); those rows are sent again, with the same "
+                    + "ids, next time", e.getMessage());
+        } finally {
+            closeQuietly();
+        }
+        log.info("stopped{}; acknowledged and recorded up to message {}",
+                complete ? "" : " without every acknowledgement", recordedId);
+    }
+
+    /**
+     * Finds where to start: the recorded cursor and id, moved forward to the engine's point when that is
+     * ahead. Offsets and rows are read in one REPEATABLE READ snapshot, so a late delete by an instance that
+     * was active before cannot shift the numbering between the two reads.
+     */
+    private void resume(long enginePoint) throws SQLException {
+        db.setAutoCommit(false);
+        db.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+        try {
+            long recorded = 0;
+            try (PreparedStatement s = db.prepareStatement("SELECT acked_txid::text, acked_seq, acked_message_id "
+                    + "FROM wallaby.source_offsets WHERE stream = ?")) {
+                s.setString(1, streamName);
+                try (ResultSet rs = s.executeQuery()) {
+                    if (rs.next()) {
+                        cursor = new CaptureCursor(Long.parseLong(rs.getString(1)), rs.getLong(2));
+                        recorded = rs.getLong(3);
+                    }
+                }
+            }
+            recordedId = recorded;
+            nextMessageId = recorded + 1;
+            if (enginePoint != Frame.U64_MAX && enginePoint > recorded) {
+                skipTo(enginePoint, recorded);
+            } else if (enginePoint != Frame.U64_MAX && enginePoint < recorded) {
+                log.error("stream '{}': the engine stands at {} but {} was acknowledged and recorded here; the rows "
+                        + "in between were deleted and cannot be sent again (was the engine's state lost?)",
+                        streamName, enginePoint, recorded);
+            }
+            db.commit();
+        } catch (SQLException | RuntimeException e) {
+            db.rollback();
+            throw e;
+        } finally {
+            db.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            db.setAutoCommit(true);
+        }
+    }
+
+    /** The engine acknowledged {@code point} beyond what is recorded: those rows are done, skip them. */
+    private void skipTo(long point, long recorded) throws SQLException {
+        long skip = point - recorded;
+        try (PreparedStatement s = db.prepareStatement("SELECT txid::text, seq FROM wallaby.changes WHERE source = ? "
+                + "AND txid < pg_snapshot_xmin(pg_current_snapshot()) AND (txid, seq) > (?::text::xid8, ?) "
+                + "ORDER BY txid, seq LIMIT ?")) {
+            bindCursor(s, skip);
+            CaptureCursor last = null;
+            long found = 0;
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    last = new CaptureCursor(Long.parseLong(rs.getString(1)), rs.getLong(2));
+                    found++;
+                }
+            }
+            if (found < skip) {
+                log.error("stream '{}': the engine acknowledged message {} but only {} rows follow the recorded "
+                        + "message {} here; continuing after {} anyway", streamName, point, found, recorded, point);
+            }
+            if (last != null) {
+                cursor = last;
+                unrecorded.put(point, last);
+                acknowledged.accumulateAndGet(point, Math::max); // recorded (and the rows deleted) right away
+            }
+            nextMessageId = point + 1;
+            log.info("stream '{}': the engine had acknowledged up to message {} (recorded here: {}); skipping "
+                    + "those {} rows", streamName, point, recorded, found);
+        }
+    }
+
+    /** Reads the next final rows after the cursor and writes them to the engine; returns how many. */
+    private int sendBatch(SourceConnector connector) throws SQLException {
+        List<CaptureCursor> cursors = new ArrayList<>();
+        List<byte[]> payloads = new ArrayList<>();
+        try (PreparedStatement s = db.prepareStatement("SELECT txid::text, seq, payload::text FROM wallaby.changes "
+                + "WHERE source = ? AND txid < pg_snapshot_xmin(pg_current_snapshot()) "
+                + "AND (txid, seq) > (?::text::xid8, ?) ORDER BY txid, seq LIMIT ?")) {
+            bindCursor(s, batchSize);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    cursors.add(new CaptureCursor(Long.parseLong(rs.getString(1)), rs.getLong(2)));
+                    payloads.add(rs.getString(3).getBytes(StandardCharsets.UTF_8));
+                }
+            }
+        }
+        // Written only after the result set is closed: write blocks while the engine grants no credit.
+        for (int i = 0; i < cursors.size(); i++) {
+            long id = nextMessageId;
+            connector.write(streamName, id, payloads.get(i));
+            unrecorded.put(id, cursors.get(i));
+            cursor = cursors.get(i);
+            nextMessageId = id + 1;
+        }
+        return cursors.size();
+    }
+
+    /**
+     * Deletes the acknowledged rows and records the cursor and id, in one transaction. Idempotent: the
+     * delete is by cursor, and the offsets row only moves forward (an instance that was active before and
+     * records late cannot move it back).
+     */
+    private void recordAcknowledged() throws SQLException {
+        long point = acknowledged.get();
+        if (point <= recordedId) {
+            return;
+        }
+        Map.Entry<Long, CaptureCursor> entry = unrecorded.floorEntry(point);
+        if (entry == null) {
+            return;
+        }
+        CaptureCursor done = entry.getValue();
+        db.setAutoCommit(false);
+        try {
+            try (PreparedStatement delete = db.prepareStatement("DELETE FROM wallaby.changes WHERE source = ? "
+                    + "AND (txid, seq) <= (?::text::xid8, ?)")) {
+                delete.setString(1, source);
+                delete.setString(2, Long.toString(done.txid()));
+                delete.setLong(3, done.seq());
+                delete.executeUpdate();
+            }
+            try (PreparedStatement upsert = db.prepareStatement("INSERT INTO wallaby.source_offsets "
+                    + "(stream, acked_txid, acked_seq, acked_message_id) VALUES (?, ?::text::xid8, ?, ?) "
+                    + "ON CONFLICT (stream) DO UPDATE SET acked_txid = EXCLUDED.acked_txid, acked_seq = EXCLUDED.acked_seq, "
+                    + "acked_message_id = EXCLUDED.acked_message_id, updated_at = now() "
+                    + "WHERE source_offsets.acked_message_id < EXCLUDED.acked_message_id")) {
+                upsert.setString(1, streamName);
+                upsert.setString(2, Long.toString(done.txid()));
+                upsert.setLong(3, done.seq());
+                upsert.setLong(4, entry.getKey());
+                upsert.executeUpdate();
+            }
+            db.commit();
+        } catch (SQLException | RuntimeException e) {
+            try {
+                db.rollback();
+            } catch (SQLException ignored) {
+                // the connection is broken; the caller reconnects and this runs again
+            }
+            throw e;
+        } finally {
+            try {
+                db.setAutoCommit(true);
+            } catch (SQLException ignored) {
+                // broken connection, see above
+            }
+        }
+        unrecorded.headMap(entry.getKey(), true).clear();
+        recordedId = entry.getKey();
+        log.debug("recorded acknowledgement of message {} at {}", recordedId, done);
+    }
+
+    private void bindCursor(PreparedStatement s, long limit) throws SQLException {
+        s.setString(1, source);
+        s.setString(2, Long.toString(cursor.txid()));
+        s.setLong(3, cursor.seq());
+        s.setLong(4, limit);
+    }
+
+    private Connection connect() throws SQLException {
+        Properties properties = new Properties();
+        properties.putAll(database.properties());
+        properties.putIfAbsent("ApplicationName", "wallaby-source-postgres"); // shows in pg_stat_activity
+        return DriverManager.getConnection(database.jdbcUrl(), properties);
+    }
+
+    private void listen() throws SQLException {
+        db.setAutoCommit(true);
+        try (Statement s = db.createStatement()) {
+            s.execute("LISTEN \"" + channel + "\"");
+        }
+    }
+
+    private void closeQuietly() {
+        if (db != null) {
+            try {
+                db.close();
+            } catch (SQLException ignored) {
+                // closing a broken connection
+            }
+            db = null;
+        }
+    }
+}
