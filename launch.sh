@@ -3,7 +3,8 @@
 #
 #   ./launch.sh demo [--connection CONN]   the whole pipeline on 10,000 transactions, then stops
 #   ./launch.sh postgres [--port N]        an embedded PostgreSQL; prints its connection string
-#   ./launch.sh engine [flags]             the engine (./launch.sh engine --help)
+#   ./launch.sh engine [flags]             the engine (./launch.sh engine --help), admin HTTP on :7300
+#   ./launch.sh status [--connection C]    the running engine's connectors, streams, counters, capture lag
 #   ./launch.sh source KIND [flags]        a source connector: postgres, generator, file
 #   ./launch.sh sink KIND [flags]          a sink connector: postgres, stdout, file
 #
@@ -18,7 +19,7 @@ SINK_JAR=sink-connector/target/wallaby-sink.jar
 LAUNCHER_JAR=launcher/target/wallaby-launcher.jar
 
 usage() {
-  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 needs_build() {
@@ -33,10 +34,16 @@ needs_build() {
 }
 
 build() {
+  needs_build || return 0
+  # Pieces started side by side (engine, source, sink) must not build at once: one builds, the others wait.
+  mkdir -p .wallaby
+  exec 9>.wallaby/build.lock
+  if command -v flock >/dev/null; then flock 9; fi
   if needs_build; then
     echo "Building Wallaby (first run downloads Maven and the dependencies)..." >&2
     ./mvnw -q -B package -DskipTests >&2
   fi
+  exec 9>&-
 }
 
 java_cmd() {
@@ -48,9 +55,15 @@ cmd=${1:-}
 case "$cmd" in
   demo)     build; exec "$(java_cmd)" -jar "$LAUNCHER_JAR" demo --home "$HOME_DIR" "$@" ;;
   postgres) build; exec "$(java_cmd)" -jar "$LAUNCHER_JAR" postgres "$@" ;;
-  engine)   build; exec "$(java_cmd)" -jar "$ENGINE_JAR" "$@" ;;
+  engine)
+    build
+    # An engine started here always serves /health, /metrics and /status (default :7300) unless told otherwise.
+    case " $* " in *" --admin-port"*) ;; *) set -- --admin-port 7300 "$@" ;; esac
+    exec "$(java_cmd)" -jar "$ENGINE_JAR" "$@" ;;
+  status)   build; exec "$(java_cmd)" -jar "$LAUNCHER_JAR" status "$@" ;;
   source)   build; exec "$(java_cmd)" -jar "$SOURCE_JAR" "$@" ;;
   sink)     build; exec "$(java_cmd)" -jar "$SINK_JAR" "$@" ;;
+  bench)    ./mvnw -q -B -Pbench package -DskipTests >&2; exec "$(java_cmd)" -jar bench/target/wallaby-bench.jar --home "$HOME_DIR" "$@" ;;  # ./launch.sh bench --help
   -h|--help|help) usage ;;
   "") usage; exit 2 ;;
   *) echo "launch.sh: unknown command '$cmd'" >&2; usage >&2; exit 2 ;;

@@ -1,0 +1,62 @@
+package io.wallaby.bench;
+
+import io.wallaby.launcher.Pieces;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What every scenario needs: the checkout whose jars are run, the number of runs, the row counts, and the
+ * per-run figures one scenario leaves for another's ratio (scenario 3 divides by scenario 2 of the same
+ * run index), plus notes that end up under the table.
+ */
+final class BenchContext {
+
+    private final Path home;
+    private final Path logDir;
+    private final int runs;
+    private final Integer rowsOverride;
+    private final Map<String, List<Double>> shared = new ConcurrentHashMap<>();
+    private final List<String> notes = new ArrayList<>();
+
+    BenchContext(Path home, Path logDir, int runs, Integer rowsOverride) {
+        this.home = home;
+        this.logDir = logDir;
+        this.runs = runs;
+        this.rowsOverride = rowsOverride;
+    }
+
+    int runs() {
+        return runs;
+    }
+
+    /** --rows when given, otherwise the scenario's own default. */
+    int rows(int scenarioDefault) {
+        return rowsOverride != null ? rowsOverride : scenarioDefault;
+    }
+
+    /** Fresh pieces on free ports; their logs go to one folder per scenario and run. */
+    Pieces pieces(String scenario, int run) throws IOException {
+        return new Pieces(home, logDir.resolve(scenario + "-" + run), 0, 0);
+    }
+
+    void share(String key, List<Double> perRun) {
+        shared.put(key, List.copyOf(perRun));
+    }
+
+    List<Double> shared(String key) {
+        return shared.getOrDefault(key, List.of());
+    }
+
+    synchronized void note(String text) {
+        notes.add(text);
+    }
+
+    synchronized List<String> notes() {
+        return List.copyOf(notes);
+    }
+}

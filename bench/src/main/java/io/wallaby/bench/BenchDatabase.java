@@ -1,0 +1,104 @@
+package io.wallaby.bench;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+
+/**
+ * A fresh embedded PostgreSQL for one run, with server settings the launcher's EmbeddedDatabase has no
+ * hook for (logical decoding for Debezium, commit timestamps for latency). Each run gets its own so no
+ * run sees another's tables, capture rows, slots or sink offsets.
+ */
+final class BenchDatabase implements AutoCloseable {
+
+    private final EmbeddedPostgres postgres;
+
+    private BenchDatabase(EmbeddedPostgres postgres) {
+        this.postgres = postgres;
+    }
+
+    /** The server as zonky starts it (which sets synchronous_commit=off), plus {@code settings}. */
+    static BenchDatabase start(Map<String, String> settings) throws IOException {
+        EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+        settings.forEach(builder::setServerConfig);
+        return new BenchDatabase(builder.start());
+    }
+
+    static BenchDatabase plain() throws IOException {
+        return start(Map.of());
+    }
+
+    /** Logical decoding on, as Debezium's PostgreSQL connector needs. */
+    static BenchDatabase logical() throws IOException {
+        return start(Map.of("wal_level", "logical", "max_replication_slots", "4", "max_wal_senders", "4"));
+    }
+
+    /** Every transaction's commit time kept, so pg_xact_commit_timestamp(xmin) gives a row's commit time. */
+    static BenchDatabase withCommitTimestamps() throws IOException {
+        return start(Map.of("track_commit_timestamp", "on"));
+    }
+
+    int port() {
+        return postgres.getPort();
+    }
+
+    /** The libpq form every connector's --connection accepts. */
+    String connectionString() {
+        return "host=127.0.0.1 port=" + port() + " dbname=postgres user=postgres";
+    }
+
+    String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + port() + "/postgres?user=postgres";
+    }
+
+    Connection connect() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl());
+    }
+
+    long count(String table) throws SQLException {
+        try (Connection c = connect()) {
+            return count(c, table);
+        }
+    }
+
+    static long count(Connection c, String table) throws SQLException {
+        try (Statement s = c.createStatement(); var rs = s.executeQuery("SELECT count(*) FROM " + table)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    void execute(String sql) throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    /** Polls {@code SELECT count(*)} until it reaches {@code expected}; returns System.nanoTime then. */
+    long awaitCount(String table, long expected, long timeoutMillis) throws SQLException, InterruptedException {
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        try (Connection c = connect()) {
+            while (true) {
+                long got = count(c, table);
+                if (got >= expected) {
+                    return System.nanoTime();
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(table + " holds " + got + " of " + expected
+                            + " rows after " + timeoutMillis + " ms");
+                }
+                Thread.sleep(10); // 10 ms resolution on runs of seconds
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        postgres.close();
+    }
+}

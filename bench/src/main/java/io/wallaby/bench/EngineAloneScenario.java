@@ -1,0 +1,86 @@
+package io.wallaby.bench;
+
+import io.wallaby.launcher.Pieces;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * 1. The engine alone: an in-process synthetic source sends pre-encoded transactions into the engine
+ * process (alert_stateless) as fast as credits allow; an in-process sink commits and discards the alerts.
+ * Measures messages/s through the engine and the engine's CPU seconds per million messages.
+ */
+final class EngineAloneScenario implements Scenario {
+
+    static final String KEY = "engine";
+    private static final Logger log = LoggerFactory.getLogger(EngineAloneScenario.class);
+    private static final int DEFAULT_ROWS = 2_000_000;
+
+    @Override
+    public String key() {
+        return KEY;
+    }
+
+    @Override
+    public String title() {
+        return "1. Engine alone";
+    }
+
+    @Override
+    public List<Figure> run(BenchContext context) throws Exception {
+        int rows = context.rows(DEFAULT_ROWS);
+        // A fresh engine JVM per run is cold: a warm-up fifth (at most 200,000) goes first on the same
+        // session and is not counted, so the figure is the engine's steady state, not its JIT.
+        int warmRows = Math.min(200_000, Math.max(1, rows / 5));
+        TransactionLoad warm = TransactionLoad.generated(0, warmRows);
+        TransactionLoad load = TransactionLoad.generated(warmRows, rows);
+        byte[][] warmPayloads = warm.jsonPayloads();
+        byte[][] payloads = load.jsonPayloads();
+        long warmAlerts = warm.expectedAlerts();
+        long alerts = load.expectedAlerts();
+
+        List<Double> rates = new ArrayList<>();
+        List<Double> cpuPerMillion = new ArrayList<>();
+        List<Double> engineRss = new ArrayList<>();
+        for (int run = 1; run <= context.runs(); run++) {
+            try (Pieces pieces = context.pieces(KEY, run)) {
+                pieces.startEngine();
+                long engine = ProcFs.childRunning("wallaby-engine.jar");
+                try (CountingSink sink = new CountingSink(pieces.sinkPort());
+                     SyntheticSource source = new SyntheticSource(pieces.sourcePort())) {
+                    source.writeAll(warmPayloads);
+                    sink.awaitCount(warmAlerts, Duration.ofMinutes(2));
+                    source.awaitAcknowledged(Duration.ofMinutes(1));
+
+                    double cpuBefore = ProcFs.cpuSeconds(engine);
+                    long start = System.nanoTime();
+                    source.writeAll(payloads);
+                    long alertsDone = sink.awaitCount(warmAlerts + alerts, Duration.ofMinutes(5));
+                    // Through the engine means every input acknowledged and every alert delivered.
+                    long end = Math.max(alertsDone, source.awaitAcknowledged(Duration.ofMinutes(1)));
+                    double cpu = ProcFs.cpuSeconds(engine) - cpuBefore;
+                    double seconds = (end - start) / 1e9;
+                    rates.add(rows / seconds);
+                    cpuPerMillion.add(cpu / rows * 1e6);
+                    engineRss.add(ProcFs.peakRssMiB(engine));
+                    log.info("engine alone run {}: {} messages in {} s ({} msg/s), engine CPU {} s", run, rows,
+                            String.format("%.2f", seconds), String.format("%.0f", rows / seconds),
+                            String.format("%.2f", cpu));
+                }
+            }
+        }
+        context.note("Engine alone: " + rows + " messages a run after a " + warmRows + "-message warm-up on the same "
+                + "session; " + alerts + " of them raise alerts. Time from the first write to the last input "
+                + "acknowledged and the last alert read by the sink. CPU is utime+stime of the engine process "
+                + "from /proc over the same interval.");
+        return List.of(
+                Figure.withTarget(title(), "messages/s through the engine", "msg/s", rates, "≥ 1,000,000",
+                        v -> v >= 1_000_000),
+                Figure.of(title(), "engine CPU per million messages", "CPU s", cpuPerMillion),
+                Figure.withTarget(MemoryScenario.TITLE, "engine peak RSS during scenario 1", "MiB", engineRss,
+                        "< 512", v -> v < 512));
+    }
+}

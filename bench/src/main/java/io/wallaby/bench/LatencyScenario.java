@@ -1,0 +1,166 @@
+package io.wallaby.bench;
+
+import io.wallaby.launcher.Pieces;
+import org.HdrHistogram.Histogram;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * 4. Commit-to-alert latency at fixed offered rates. Every row's amount is above 1000, so every transaction
+ * raises exactly one alert naming its id. The server keeps commit timestamps (track_commit_timestamp=on),
+ * so pg_xact_commit_timestamp(xmin) of a transactions row is when the writer's transaction committed and
+ * of its alert_log row when the sink's transaction committed: both on the server's one clock, neither
+ * depending on when the benchmark happened to look. created_at (now(), the transaction's start) would not do.
+ */
+final class LatencyScenario implements Scenario {
+
+    static final String KEY = "latency";
+    private static final Logger log = LoggerFactory.getLogger(LatencyScenario.class);
+    private static final int[] RATES = {1_000, 10_000, 50_000};
+    private static final int SECONDS_PER_RATE = 5;
+    private static final int WRITERS = 2;
+    private static final long PERIOD_NANOS = 10_000_000; // each writer commits every 10 ms on schedule
+
+    private static final String LATENCIES = """
+            SELECT (extract(epoch FROM pg_xact_commit_timestamp(a.xmin) - pg_xact_commit_timestamp(t.xmin))
+                    * 1000000)::bigint
+            FROM alert_log a JOIN transactions t
+              ON t.id = substring(a.alert_log FROM 'for ([0-9]+):')::bigint
+            WHERE t.id >= ? AND t.id < ?""";
+
+    @Override
+    public String key() {
+        return KEY;
+    }
+
+    @Override
+    public String title() {
+        return "4. Latency";
+    }
+
+    @Override
+    public List<Figure> run(BenchContext context) throws Exception {
+        Map<Integer, Map<String, List<Double>>> byRate = new LinkedHashMap<>();
+        for (int rate : RATES) {
+            Map<String, List<Double>> m = new LinkedHashMap<>();
+            for (String k : List.of("achieved", "p50", "p99", "p99.9", "max")) {
+                m.put(k, new ArrayList<>());
+            }
+            byRate.put(rate, m);
+        }
+        for (int run = 1; run <= context.runs(); run++) {
+            try (BenchDatabase db = BenchDatabase.withCommitTimestamps(); Pieces pieces = context.pieces(KEY, run)) {
+                pieces.startEngine();
+                pieces.startSink("sink-postgres", "postgres", "--connection", db.connectionString());
+                pieces.startSource("source-postgres", "postgres", "--connection", db.connectionString(),
+                        "--create-table");
+                long nextId = 0;
+                long alertsSoFar = 0;
+                for (int rate : RATES) {
+                    int rows = rate * SECONDS_PER_RATE;
+                    TransactionLoad load = TransactionLoad.allAlerting(nextId, rows);
+                    double achieved = offer(db.jdbcUrl(), load, rate);
+                    alertsSoFar += rows;
+                    db.awaitCount("alert_log", alertsSoFar, 600_000);
+                    Histogram h = latencies(db, nextId, nextId + rows);
+                    Map<String, List<Double>> m = byRate.get(rate);
+                    m.get("achieved").add(achieved);
+                    m.get("p50").add(h.getValueAtPercentile(50) / 1000.0);
+                    m.get("p99").add(h.getValueAtPercentile(99) / 1000.0);
+                    m.get("p99.9").add(h.getValueAtPercentile(99.9) / 1000.0);
+                    m.get("max").add(h.getMaxValue() / 1000.0);
+                    log.info("latency run {} at {} tx/s offered ({} achieved): p50 {} ms, p99 {} ms, max {} ms "
+                                    + "over {} alerts", run, rate, String.format("%.0f", achieved),
+                            h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
+                            h.getMaxValue() / 1000.0, h.getTotalCount());
+                    nextId += rows;
+                }
+            }
+        }
+        context.note("Latency: each rate for " + SECONDS_PER_RATE + " s on one pipeline per run (rates in rising "
+                + "order, each drained before the next), " + WRITERS + " writers committing every "
+                + PERIOD_NANOS / 1_000_000 + " ms on a fixed schedule (a late writer catches up without waiting, so "
+                + "the offered rate holds on average when the machine can). Latency = commit timestamp of the alert "
+                + "row minus commit timestamp of its transaction row (track_commit_timestamp=on, "
+                + "pg_xact_commit_timestamp(xmin)), so it includes capture, engine, sink and the sink's commit. "
+                + "A rate whose achieved figure is well below the offered one is beyond what the machine holds.");
+        List<Figure> figures = new ArrayList<>();
+        byRate.forEach((rate, m) -> {
+            String at = String.format("at %,d tx/s offered", rate);
+            figures.add(Figure.of(title(), "achieved insert rate " + at, "tx/s", m.get("achieved")));
+            figures.add(Figure.of(title(), "p50 " + at, "ms", m.get("p50")));
+            figures.add(rate == 10_000
+                    ? Figure.withTarget(title(), "p99 " + at, "ms", m.get("p99"), "< 50", v -> v < 50)
+                    : Figure.of(title(), "p99 " + at, "ms", m.get("p99")));
+            figures.add(Figure.of(title(), "p99.9 " + at, "ms", m.get("p99.9")));
+            figures.add(Figure.of(title(), "max " + at, "ms", m.get("max")));
+        });
+        return figures;
+    }
+
+    /** Inserts the load at {@code rate} rows/s; returns the rate achieved (rows over first-to-last commit). */
+    private static double offer(String jdbcUrl, TransactionLoad load, int rate) throws Exception {
+        int perCommit = Math.max(1, (int) Math.round(rate * (PERIOD_NANOS / 1e9) / WRITERS));
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        List<Thread> threads = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int w = 0; w < WRITERS; w++) {
+            int writer = w;
+            Thread t = new Thread(() -> {
+                try (Connection c = DriverManager.getConnection(jdbcUrl)) {
+                    c.setAutoCommit(false);
+                    // Writer w takes chunks w, w+WRITERS, ...; chunk k is due at start + (k / WRITERS) periods,
+                    // the writers offset by half a period so commits are spread evenly.
+                    int chunk = writer;
+                    for (int from = chunk * perCommit; from < load.size(); chunk += WRITERS, from = chunk * perCommit) {
+                        long due = start + (long) (chunk / WRITERS) * PERIOD_NANOS + writer * PERIOD_NANOS / WRITERS;
+                        long wait = due - System.nanoTime();
+                        if (wait > 0) {
+                            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                        }
+                        load.insertChunk(c, from, Math.min(load.size(), from + perCommit));
+                    }
+                } catch (Exception e) {
+                    failure.compareAndSet(null, e);
+                }
+            }, "bench-paced-writer");
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        return load.size() / ((System.nanoTime() - start) / 1e9);
+    }
+
+    private static Histogram latencies(BenchDatabase db, long fromId, long toId) throws Exception {
+        Histogram h = new Histogram(3_600_000_000L, 3); // microseconds, up to an hour
+        try (Connection c = db.connect(); PreparedStatement q = c.prepareStatement(LATENCIES)) {
+            q.setLong(1, fromId);
+            q.setLong(2, toId);
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    h.recordValue(Math.max(0, rs.getLong(1)));
+                }
+            }
+        }
+        if (h.getTotalCount() != toId - fromId) {
+            throw new IllegalStateException("found " + h.getTotalCount() + " alert/transaction pairs for ids "
+                    + fromId + ".." + (toId - 1) + ", expected " + (toId - fromId));
+        }
+        return h;
+    }
+}
