@@ -8,8 +8,12 @@ import io.wallaby.protocol.Frame;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,14 +23,23 @@ import java.util.Properties;
 
 /**
  * Writes alert texts into the alert_log table and, in the same transaction, the last message id of each
- * stream into wallaby_sink_offsets: a row is in the table exactly when its id is at or below the stream's
- * committed point. Ids are unsigned 64-bit values stored bit for bit in a signed bigint. Not thread-safe.
+ * stream into wallaby_sink_offsets: a message is in the table (or in wallaby_dead_letters) exactly when its
+ * id is at or below the stream's committed point. Ids are unsigned 64-bit values stored bit for bit in a
+ * signed bigint. Not thread-safe.
+ *
+ * <p>A message that can never be written (not valid UTF-8, or rejected by PostgreSQL with a data exception,
+ * class 22, or an integrity constraint violation, class 23) goes to wallaby_dead_letters with the reason,
+ * in the same transaction, and the stream goes on: retrying it would block the stream forever. Any other
+ * error (lost connection, serialization failure, shutdown) fails the whole batch, which the caller retries.
  */
 final class AlertLogWriter implements AutoCloseable {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AlertLogWriter.class);
 
     private final ConnectionString database;
     private final String quotedTable;
     private final String quotedOffsets;
+    private final String quotedDeadLetters;
     private Connection db;
 
     /** @param table {@code alert_log} or {@code schema.alert_log}; the offsets table goes into the same schema */
@@ -34,7 +47,9 @@ final class AlertLogWriter implements AutoCloseable {
         this.database = database;
         this.quotedTable = SqlIdentifiers.quote(table, "--table");
         List<String> parts = SqlIdentifiers.parts(table, "--table");
-        this.quotedOffsets = (parts.size() == 2 ? "\"" + parts.get(0) + "\"." : "") + "\"wallaby_sink_offsets\"";
+        String schema = parts.size() == 2 ? "\"" + parts.get(0) + "\"." : "";
+        this.quotedOffsets = schema + "\"wallaby_sink_offsets\"";
+        this.quotedDeadLetters = schema + "\"wallaby_dead_letters\"";
     }
 
     /** Connects and creates the two tables when missing (an advisory lock keeps two sinks from racing). */
@@ -54,6 +69,8 @@ final class AlertLogWriter implements AutoCloseable {
                     + " (id serial primary key, alert_log varchar, created_at timestamptz not null default now())");
             s.execute("CREATE TABLE IF NOT EXISTS " + quotedOffsets + " (stream_name text primary key, "
                     + "committed_point bigint not null, updated_at timestamptz not null default now())");
+            s.execute("CREATE TABLE IF NOT EXISTS " + quotedDeadLetters + " (id bigserial primary key, "
+                    + "stream_name text, message_id bigint, payload bytea, reason text, created_at timestamptz default now())");
             db.commit();
         } catch (SQLException e) {
             rollbackQuietly();
@@ -82,32 +99,38 @@ final class AlertLogWriter implements AutoCloseable {
         }
     }
 
+    /** A message that cannot be written, and why. */
+    private record DeadLetter(SinkMessage message, String reason) {
+    }
+
     /**
      * Stores a batch in one transaction. Messages at or below the committed point read in that transaction
      * (under a row lock) are left out, so retrying a batch whose commit did in fact succeed adds nothing.
+     * Messages that can never be written go to the dead-letter table instead (see the class comment).
      *
-     * @return how many rows were inserted
+     * @return how many rows were inserted into the alert table
      */
     int write(List<SinkMessage> batch) throws SQLException {
         try {
             Map<String, Long> committed = lockCommittedPoints(batch);
             Map<String, Long> last = new LinkedHashMap<>();
-            int inserted = 0;
-            try (PreparedStatement insert = db.prepareStatement("INSERT INTO " + quotedTable + " (alert_log) VALUES (?)")) {
-                for (SinkMessage m : batch) {
-                    long point = committed.getOrDefault(m.streamName(), Frame.U64_MAX);
-                    if (point != Frame.U64_MAX && Long.compareUnsigned(m.messageId(), point) <= 0) {
-                        continue;
-                    }
-                    insert.setString(1, m.payloadText());
-                    insert.addBatch();
-                    last.put(m.streamName(), m.messageId());
-                    inserted++;
+            List<SinkMessage> rows = new ArrayList<>();
+            List<DeadLetter> dead = new ArrayList<>();
+            for (SinkMessage m : batch) {
+                long point = committed.getOrDefault(m.streamName(), Frame.U64_MAX);
+                if (point != Frame.U64_MAX && Long.compareUnsigned(m.messageId(), point) <= 0) {
+                    continue;
                 }
-                if (inserted > 0) {
-                    insert.executeBatch();
+                last.put(m.streamName(), m.messageId());
+                // Checked here: Java would quietly turn bad bytes into U+FFFD and PostgreSQL would never object.
+                if (!isUtf8(m.payload())) {
+                    dead.add(new DeadLetter(m, "payload is not valid UTF-8"));
+                } else {
+                    rows.add(m);
                 }
             }
+            int inserted = insert(rows, dead);
+            insertDeadLetters(dead);
             try (PreparedStatement upsert = db.prepareStatement("INSERT INTO " + quotedOffsets
                     + " (stream_name, committed_point) VALUES (?, ?) ON CONFLICT (stream_name) DO UPDATE"
                     + " SET committed_point = EXCLUDED.committed_point, updated_at = now()")) {
@@ -121,10 +144,107 @@ final class AlertLogWriter implements AutoCloseable {
                 }
             }
             db.commit();
+            for (DeadLetter d : dead) {
+                log.warn("message {} of stream '{}' cannot be written ({}); moved to {}", Long.toUnsignedString(
+                        d.message().messageId()), d.message().streamName(), d.reason(), quotedDeadLetters);
+            }
             return inserted;
         } catch (SQLException | RuntimeException e) {
             rollbackQuietly();
             throw e;
+        }
+    }
+
+    /**
+     * Inserts the rows as one JDBC batch. Only when that fails on a row's data does it go row by row, each
+     * under a savepoint, to find the rows that cannot be written; they are added to {@code dead}.
+     */
+    private int insert(List<SinkMessage> rows, List<DeadLetter> dead) throws SQLException {
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        String sql = "INSERT INTO " + quotedTable + " (alert_log) VALUES (?)";
+        Savepoint beforeBatch = db.setSavepoint();
+        try (PreparedStatement insert = db.prepareStatement(sql)) {
+            for (SinkMessage m : rows) {
+                insert.setString(1, m.payloadText());
+                insert.addBatch();
+            }
+            insert.executeBatch();
+            db.releaseSavepoint(beforeBatch);
+            return rows.size();
+        } catch (SQLException e) {
+            if (rowError(e) == null) {
+                throw e;
+            }
+            db.rollback(beforeBatch);
+        }
+        int inserted = 0;
+        try (PreparedStatement insert = db.prepareStatement(sql)) {
+            for (SinkMessage m : rows) {
+                Savepoint beforeRow = db.setSavepoint();
+                try {
+                    insert.setString(1, m.payloadText());
+                    insert.executeUpdate();
+                    db.releaseSavepoint(beforeRow);
+                    inserted++;
+                } catch (SQLException e) {
+                    String reason = rowError(e);
+                    if (reason == null) {
+                        throw e;
+                    }
+                    db.rollback(beforeRow);
+                    dead.add(new DeadLetter(m, reason));
+                }
+            }
+        }
+        return inserted;
+    }
+
+    private void insertDeadLetters(List<DeadLetter> dead) throws SQLException {
+        if (dead.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = db.prepareStatement("INSERT INTO " + quotedDeadLetters
+                + " (stream_name, message_id, payload, reason) VALUES (?, ?, ?, ?)")) {
+            for (DeadLetter d : dead) {
+                insert.setString(1, d.message().streamName());
+                insert.setLong(2, d.message().messageId());
+                insert.setBytes(3, d.message().payload());
+                insert.setString(4, d.reason());
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    /**
+     * The reason when {@code e} (or an exception it chains) is about a row's data: SQLSTATE class 22 (data
+     * exception) or 23 (integrity constraint violation), which no retry can fix; null for anything else.
+     */
+    static String rowError(SQLException e) {
+        // A BatchUpdateException carries the server's error as its next exception; look a few links deep.
+        Throwable t = e;
+        for (int depth = 0; t != null && depth < 8; depth++) {
+            if (t instanceof SQLException s) {
+                String state = s.getSQLState();
+                if (state != null && (state.startsWith("22") || state.startsWith("23"))) {
+                    return "SQLSTATE " + state + ": " + s.getMessage();
+                }
+                t = s.getNextException() != null ? s.getNextException() : s.getCause();
+            } else {
+                t = t.getCause();
+            }
+        }
+        return null;
+    }
+
+    private static boolean isUtf8(byte[] payload) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(payload));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
         }
     }
 

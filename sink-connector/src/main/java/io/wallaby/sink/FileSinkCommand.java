@@ -2,6 +2,7 @@ package io.wallaby.sink;
 
 import io.wallaby.connector.ConfigurationException;
 import io.wallaby.connector.ConnectorOptions;
+import io.wallaby.connector.ShutdownSignal;
 import io.wallaby.connector.SinkConnector;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,11 +14,14 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /** Appends each payload as one line to a file, fsyncing each batch before acknowledging it. */
 @Command(name = "file", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = "Appends each message's payload as one line to a file; each batch is fsynced before it is acknowledged.")
+        description = {"Appends each message's payload as one line to a file; each batch is fsynced before it is acknowledged.",
+                "Keeps no committed point: after a restart the engine redelivers what it still holds (at least once).",
+                "SIGTERM: finish and fsync the batch in hand, acknowledge it, exit 0."})
 final class FileSinkCommand implements Callable<Integer> {
 
     @Mixin
@@ -30,6 +34,9 @@ final class FileSinkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (SinkMain.handlesSignals()) {
+            ShutdownSignal.onTerminate(this::stop, Duration.ofSeconds(30));
+        }
         Path parent = path.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) {
             throw new ConfigurationException("--path " + path + ": the directory " + parent + " does not exist");

@@ -3,6 +3,7 @@ package io.wallaby.sink;
 import io.wallaby.connector.Backoff;
 import io.wallaby.connector.ConfigurationException;
 import io.wallaby.connector.ConnectorOptions;
+import io.wallaby.connector.ShutdownSignal;
 import io.wallaby.connector.SinkConnector;
 import io.wallaby.connector.SinkMessage;
 import io.wallaby.connector.postgres.ConnectionString;
@@ -19,10 +20,20 @@ import java.util.concurrent.Callable;
 
 /**
  * Writes each message's payload as one alert_log row. A batch and the offsets that cover it commit in one
- * transaction, and the engine is acknowledged only after that, so no row is lost or doubled.
+ * transaction, and the engine is acknowledged only after that, so no row is lost or doubled. Rows that can
+ * never be written go to wallaby_dead_letters in that same transaction ({@link AlertLogWriter}).
  */
 @Command(name = "postgres", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = "Writes each message (UTF-8 text) as a row of alert_log(id, alert_log, created_at), exactly once.")
+        description = {"Writes each message (UTF-8 text) as a row of alert_log(id, alert_log, created_at), exactly once.",
+                "",
+                "Each batch commits in one transaction together with the last message id per stream in "
+                        + "wallaby_sink_offsets (beside the table); the engine is acknowledged after the commit, and "
+                        + "a restarted sink skips everything at or below its committed point.",
+                "A message that can never be written (not valid UTF-8, a NUL byte, or any SQLSTATE class 22/23 "
+                        + "error on that row) goes to wallaby_dead_letters(stream_name, message_id, payload, reason) "
+                        + "in the same transaction and the stream goes on. Other errors (lost connection, 08xxx, "
+                        + "40001, 57P01, ...) are retried with backoff (100 ms doubling to 5 s), forever.",
+                "SIGTERM: finish and commit the batch in hand, acknowledge it, exit 0."})
 final class PostgresSinkCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresSinkCommand.class);
@@ -55,6 +66,9 @@ final class PostgresSinkCommand implements Callable<Integer> {
         }
         if (batchSize < 1 || batchWaitMillis < 0) {
             throw new ConfigurationException("--batch-size must be at least 1 and --batch-wait-ms not negative");
+        }
+        if (SinkMain.handlesSignals()) {
+            ShutdownSignal.onTerminate(this::stop, Duration.ofSeconds(30));
         }
         try {
             writer.open();

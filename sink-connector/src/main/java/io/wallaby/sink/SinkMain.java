@@ -11,8 +11,16 @@ import picocli.CommandLine.Command;
         subcommands = {PostgresSinkCommand.class, StdoutSinkCommand.class, FileSinkCommand.class})
 public final class SinkMain implements Runnable {
 
+    private static volatile boolean signals;
+
     public static void main(String[] args) {
+        signals = true;
         System.exit(ConnectorCommandLine.execute(new SinkMain(), args));
+    }
+
+    /** True in a real process: SIGTERM then stops a command politely (tests run commands without it). */
+    static boolean handlesSignals() {
+        return signals;
     }
 
     @Override

@@ -23,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The postgres sink against a real (embedded) PostgreSQL 17 and a test playing the engine. */
 class PostgresSinkTest {
@@ -162,6 +163,66 @@ class PostgresSinkTest {
             assertEquals(Frame.U64_MAX, writer.committedPoint("other"));
         }
         assertEquals(List.of("a", "b"), query("SELECT alert_log FROM retry_log ORDER BY id"));
+    }
+
+    @Test
+    void rowsThatCanNeverBeWrittenGoToDeadLettersInTheSameTransactionAndTheStreamGoesOn() throws Exception {
+        try (AlertLogWriter writer = new AlertLogWriter(ConnectionString.parse(url), "strict_log")) {
+            writer.open();
+            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+                s.execute("ALTER TABLE strict_log ADD CONSTRAINT no_poison CHECK (alert_log <> 'poison')");
+            }
+            List<SinkMessage> batch = List.of(
+                    new SinkMessage("dead", 1, 1, null, "ok 1".getBytes(StandardCharsets.UTF_8), 0),
+                    new SinkMessage("dead", 1, 2, null, new byte[] {'b', (byte) 0xC3, '(', 'd'}, 0),
+                    new SinkMessage("dead", 1, 3, null, "nul\0byte".getBytes(StandardCharsets.UTF_8), 0),
+                    new SinkMessage("dead", 1, 4, null, "poison".getBytes(StandardCharsets.UTF_8), 0),
+                    new SinkMessage("dead", 1, 5, null, "ok 2".getBytes(StandardCharsets.UTF_8), 0));
+            assertEquals(2, writer.write(batch));
+            assertEquals(5L, writer.committedPoint("dead"), "dead letters count as done");
+            assertEquals(0, writer.write(batch), "a retried batch adds nothing, dead letters included");
+        }
+        assertEquals(List.of("ok 1", "ok 2"), query("SELECT alert_log FROM strict_log ORDER BY id"));
+        List<String> dead = query("SELECT message_id || ' ' || encode(payload, 'hex') || ' ' || reason "
+                + "FROM wallaby_dead_letters WHERE stream_name = 'dead' ORDER BY message_id");
+        assertEquals(3, dead.size(), dead.toString());
+        assertTrue(dead.get(0).startsWith("2 62c32864 payload is not valid UTF-8"), dead.get(0));
+        assertTrue(dead.get(1).startsWith("3 6e756c0062797465 SQLSTATE 22021"), dead.get(1));
+        assertTrue(dead.get(2).startsWith("4 706f69736f6e SQLSTATE 23514"), dead.get(2));
+    }
+
+    @Test
+    void transientErrorsAreRetriedNotDeadLettered() throws Exception {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE busy_log (id serial primary key, alert_log varchar, created_at timestamptz not null default now())");
+            s.execute("CREATE TABLE busy_flag (on_ boolean)");
+            s.execute("INSERT INTO busy_flag VALUES (true)");
+            s.execute("CREATE FUNCTION busy() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                    + "IF EXISTS (SELECT 1 FROM busy_flag) THEN RAISE EXCEPTION 'simulated serialization failure' "
+                    + "USING ERRCODE = '40001'; END IF; RETURN NEW; END $$");
+            s.execute("CREATE TRIGGER busy BEFORE INSERT ON busy_log FOR EACH ROW EXECUTE FUNCTION busy()");
+        }
+        try (FakeEngine engine = new FakeEngine()) {
+            PostgresSinkCommand command = new PostgresSinkCommand();
+            CompletableFuture<Integer> exit = start(command, engine, "busy_log");
+            engine.acceptAndOk(0);
+            engine.read(Frame.Ack.class);
+            String busy = "busy_log/transactions";
+            long id = StreamIds.of(busy);
+            engine.send(new Frame.Notify(id, busy, Frame.U64_MAX));
+            engine.read(Frame.NotifyAck.class);
+            engine.send(alert(id, 1));
+            engine.send(alert(id, 2));
+            Thread.sleep(500); // a few failed attempts
+            assertEquals(List.of(), query("SELECT alert_log FROM busy_log"));
+            query("DELETE FROM busy_flag RETURNING 'x'");
+            awaitCommit(engine, id, 2);
+            assertEquals(List.of("alert 1", "alert 2"), query("SELECT alert_log FROM busy_log ORDER BY id"));
+            assertEquals(List.of("0"), query("SELECT count(*)::text FROM wallaby_dead_letters WHERE stream_name = '"
+                    + busy + "'"));
+            command.stop();
+            assertEquals(0, exit.get(10, TimeUnit.SECONDS));
+        }
     }
 
     @Test
