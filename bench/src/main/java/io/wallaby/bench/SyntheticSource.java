@@ -69,4 +69,9 @@ final class SyntheticSource implements AutoCloseable {
     public void close() {
         connector.close(Duration.ofSeconds(5));
     }
+
+    /** Closes without waiting for acknowledgements, for when the engine is already gone. */
+    void abandon() {
+        connector.close(Duration.ofMillis(100));
+    }
 }
