@@ -61,7 +61,7 @@ final class DebeziumPeerScenario implements Scenario {
         }
         context.note("Peer: " + rows + " inserts for each capturer a run, on a fresh server with wal_level=logical; "
                 + "ours first (postgres source, default capture, into the engine and a counting sink), then "
-                + "Debezium " + io.debezium.config.Configuration.class.getPackage().getImplementationVersion()
+                + "Debezium " + io.debezium.connector.postgresql.Module.version()
                 + " embedded (pgoutput, snapshot.mode=no_data, JSON values, memory offsets) with our trigger "
                 + "disabled, after a first row proved its stream is live. Time from the first insert to the last "
                 + "event counted.");

@@ -4,6 +4,9 @@ import io.wallaby.launcher.Pieces;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -38,6 +41,7 @@ final class PostgresLimitScenario implements Scenario {
         List<Double> ratio = new ArrayList<>();
         try (BenchDatabase db = BenchDatabase.plain()) {
             installRealTrigger(context, db);
+            context.note("Capture measured: " + describeCapture(db));
             for (int run = 1; run <= context.runs(); run++) {
                 double with = insertRate(db, load, true);
                 double without = insertRate(db, load, false);
@@ -65,6 +69,25 @@ final class PostgresLimitScenario implements Scenario {
         try (Pieces pieces = context.pieces(KEY, 0)) {
             pieces.startEngine();
             pieces.startSource("source-postgres", "postgres", "--connection", db.connectionString(), "--create-table");
+        }
+    }
+
+    /** What the postgres source installed, so the report says which capture mode its figures are for. */
+    static String describeCapture(BenchDatabase db) throws Exception {
+        try (Connection c = db.connect(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("""
+                     SELECT 'trigger ' || t.tgname || ' -> ' || p.proname FROM pg_trigger t
+                       JOIN pg_proc p ON p.oid = t.tgfoid
+                     WHERE t.tgrelid = 'transactions'::regclass AND NOT t.tgisinternal
+                     UNION ALL
+                     SELECT 'table ' || schemaname || '.' || tablename FROM pg_tables WHERE schemaname = 'wallaby'
+                     """)) {
+            List<String> parts = new ArrayList<>();
+            while (rs.next()) {
+                parts.add(rs.getString(1));
+            }
+            return "the postgres source's default (what --create-table installed on transactions: "
+                    + (parts.isEmpty() ? "nothing" : String.join("; ", parts)) + ")";
         }
     }
 
