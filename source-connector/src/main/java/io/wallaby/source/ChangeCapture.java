@@ -239,6 +239,10 @@ final class ChangeCapture {
             cursor = cursors.get(i);
             nextMessageId = id + 1;
         }
+        if (!cursors.isEmpty()) {
+            log.debug("sent messages {}..{}: rows {}..{}", nextMessageId - cursors.size(), nextMessageId - 1,
+                    cursors.get(0), cursor);
+        }
         return cursors.size();
     }
 

@@ -2,6 +2,7 @@ package io.wallaby.source;
 
 import io.wallaby.connector.ConfigurationException;
 import io.wallaby.connector.ConnectorOptions;
+import io.wallaby.connector.DurationOption;
 import io.wallaby.connector.ShutdownSignal;
 import io.wallaby.connector.SourceConnector;
 import io.wallaby.connector.postgres.ConnectionString;
@@ -66,16 +67,17 @@ final class PostgresSourceCommand implements Callable<Integer> {
             + "amount numeric(14,2) not null, created_at timestamptz not null default now()) when it is missing.")
     boolean createTable;
 
-    @Option(names = "--poll-interval-ms", description = "table capture: longest wait, in milliseconds, between "
-            + "reads when no NOTIFY wake-up arrives (a missed wake-up delays rows at most this long).")
-    long pollIntervalMillis = 500;
+    @Option(names = "--poll-interval", paramLabel = "DURATION", converter = DurationOption.class, defaultValue = "500ms",
+            description = "table capture: longest wait between reads when no NOTIFY wake-up arrives (a missed "
+                    + "wake-up delays rows at most this long).")
+    Duration pollInterval;
 
     @Option(names = "--batch-size", description = "table capture: most rows read from wallaby.changes at once.")
     int batchSize = 1000;
 
-    @Option(names = "--shutdown-timeout-ms", description = "On SIGTERM, how long to wait, in milliseconds, for "
-            + "the engine to acknowledge what was sent before sending EOS.")
-    long shutdownTimeoutMillis = 10_000;
+    @Option(names = "--shutdown-timeout", paramLabel = "DURATION", converter = DurationOption.class, defaultValue = "10s",
+            description = "On SIGTERM, how long to wait for the engine to acknowledge what was sent before sending EOS.")
+    Duration shutdownTimeout;
 
     private volatile boolean stopping;
     private ConnectionString database;
@@ -85,7 +87,6 @@ final class PostgresSourceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         configure();
         String streamName = stream != null ? stream : table;
-        Duration shutdownTimeout = Duration.ofMillis(shutdownTimeoutMillis);
         if (SourceMain.handlesSignals()) {
             ShutdownSignal.onTerminate(this::stop, shutdownTimeout.plusSeconds(10));
         }
@@ -110,7 +111,7 @@ final class PostgresSourceCommand implements Callable<Integer> {
         String source = install(db, () -> changes.install(db, createTable));
         db.close();
         ChangeCapture capture = new ChangeCapture(database, source, channelName, streamName,
-                Duration.ofMillis(pollIntervalMillis), batchSize);
+                pollInterval, batchSize);
         try (SourceConnector connector = new SourceConnector(engine.settings("wallaby-source-postgres"),
                 SourceConnector.DEFAULT_REPLAY_CAPACITY, capture::onAcknowledged)) {
             connector.connect();
@@ -143,9 +144,9 @@ final class PostgresSourceCommand implements Callable<Integer> {
     }
 
     private void configure() {
-        if (pollIntervalMillis < 1 || batchSize < 1 || shutdownTimeoutMillis < 0) {
-            throw new ConfigurationException("--poll-interval-ms and --batch-size must be at least 1, "
-                    + "--shutdown-timeout-ms not negative");
+        if (pollInterval.toMillis() < 1 || batchSize < 1 || shutdownTimeout.isNegative()) {
+            throw new ConfigurationException("--poll-interval must be at least 1ms, --batch-size at least 1 and "
+                    + "--shutdown-timeout not negative");
         }
         try {
             database = ConnectionString.parse(connection);

@@ -50,7 +50,7 @@ class ChangeCaptureTest {
 
     private static Running start(FakeEngine engine, String table, long enginePoint, String... extra) throws Exception {
         List<String> args = new ArrayList<>(List.of("--connection", url, "--table", table, "--engine-port",
-                "" + engine.port(), "--poll-interval-ms", "100"));
+                "" + engine.port(), "--poll-interval", "100ms"));
         args.addAll(List.of(extra));
         PostgresSourceCommand command = new PostgresSourceCommand();
         new CommandLine(command).parseArgs(args.toArray(String[]::new));
@@ -177,7 +177,7 @@ class ChangeCaptureTest {
         createTable("resume");
         List<Frame.Message> firstRun = new ArrayList<>();
         try (FakeEngine engine = new FakeEngine()) {
-            Running source = start(engine, "resume", Frame.U64_MAX, "--shutdown-timeout-ms", "0");
+            Running source = start(engine, "resume", Frame.U64_MAX, "--shutdown-timeout", "0");
             execute("INSERT INTO resume (amount) VALUES (1), (2)", "INSERT INTO resume (amount) VALUES (3)",
                     "INSERT INTO resume (amount) VALUES (4), (5)");
             for (int i = 1; i <= 5; i++) {
@@ -189,7 +189,7 @@ class ChangeCaptureTest {
             assertEquals(0, source.stop()); // gives up waiting for 3..5 at once: as good as a crash for them
         }
         try (FakeEngine engine = new FakeEngine()) {
-            Running source = start(engine, "resume", 2, "--shutdown-timeout-ms", "0");
+            Running source = start(engine, "resume", 2, "--shutdown-timeout", "0");
             for (int i = 3; i <= 5; i++) {
                 Frame.Message again = engine.read(Frame.Message.class);
                 assertEquals(i, again.messageId());
