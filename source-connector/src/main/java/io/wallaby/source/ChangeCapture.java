@@ -189,9 +189,9 @@ final class ChangeCapture {
     /** The engine acknowledged {@code point} beyond what is recorded: those rows are done, skip them. */
     private void skipTo(long point, long recorded) throws SQLException {
         long skip = point - recorded;
-        try (PreparedStatement s = db.prepareStatement("SELECT txid::text, seq FROM wallaby.changes WHERE source = ? "
-                + "AND txid < pg_snapshot_xmin(pg_current_snapshot()) AND (txid, seq) > (?::text::xid8, ?) "
-                + "ORDER BY txid, seq LIMIT ?")) {
+        try (PreparedStatement s = db.prepareStatement("SELECT c.txid::text AS txid_text, c.seq "
+                + "FROM wallaby.changes c WHERE c.source = ? AND c.txid < pg_snapshot_xmin(pg_current_snapshot()) "
+                + "AND (c.txid, c.seq) > (?::text::xid8, ?) ORDER BY c.txid, c.seq LIMIT ?")) {
             bindCursor(s, skip);
             CaptureCursor last = null;
             long found = 0;
@@ -220,9 +220,11 @@ final class ChangeCapture {
     private int sendBatch(SourceConnector connector) throws SQLException {
         List<CaptureCursor> cursors = new ArrayList<>();
         List<byte[]> payloads = new ArrayList<>();
-        try (PreparedStatement s = db.prepareStatement("SELECT txid::text, seq, payload::text FROM wallaby.changes "
-                + "WHERE source = ? AND txid < pg_snapshot_xmin(pg_current_snapshot()) "
-                + "AND (txid, seq) > (?::text::xid8, ?) ORDER BY txid, seq LIMIT ?")) {
+        try (PreparedStatement s = db.prepareStatement("SELECT c.txid::text AS txid_text, c.seq, "
+                + "c.payload::text FROM wallaby.changes c WHERE c.source = ? "
+                + "AND c.txid < pg_snapshot_xmin(pg_current_snapshot()) AND (c.txid, c.seq) > (?::text::xid8, ?) "
+                // Qualified on purpose: a bare "ORDER BY txid" would sort by the text output column (999 > 1000).
+                + "ORDER BY c.txid, c.seq LIMIT ?")) {
             bindCursor(s, batchSize);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {

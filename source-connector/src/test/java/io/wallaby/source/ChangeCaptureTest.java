@@ -173,6 +173,44 @@ class ChangeCaptureTest {
     }
 
     @Test
+    void ordersByTransactionIdAsANumberAcrossAPowerOfTen() throws Exception {
+        // The first real run sorted by the text of txid ("1000" < "999") and sent rows twice: keep it fixed.
+        createTable("digits");
+        try (Connection c = DriverManager.getConnection(url)) {
+            new ChangeTable("digits", "wallaby_digits").install(c, false);
+        }
+        long boundary = 10;
+        while (boundary <= number("SELECT pg_current_xact_id()::text::bigint") + 2) {
+            boundary *= 10;
+        }
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            long txid;
+            do { // each autocommit statement that asks for its transaction id uses one up
+                try (ResultSet rs = s.executeQuery("SELECT pg_current_xact_id()::text::bigint")) {
+                    rs.next();
+                    txid = rs.getLong(1);
+                }
+            } while (txid < boundary - 2);
+            s.execute("INSERT INTO digits (amount) VALUES (1)");
+            s.execute("INSERT INTO digits (amount) VALUES (2)");
+        }
+        assertEquals(boundary - 1, number("SELECT txid::text::bigint FROM wallaby.changes WHERE source = 'public.digits' "
+                + "ORDER BY seq LIMIT 1"), "the first row's txid has one digit fewer than the second's");
+        try (FakeEngine engine = new FakeEngine()) {
+            Running source = start(engine, "digits", Frame.U64_MAX);
+            Frame.Message first = engine.read(Frame.Message.class);
+            Frame.Message second = engine.read(Frame.Message.class);
+            assertEquals(List.of(1.0, 2.0), List.of(amount(first), amount(second)));
+            assertTrue(engine.silentFor(400), "nothing is sent twice");
+            engine.send(new Frame.Ack(10, List.of(new Frame.StreamPoint(source.streamId(), 2))));
+            source.command().stop();
+            engine.read(Frame.Eos.class);
+            engine.send(new Frame.Ack(1, List.of(new Frame.StreamPoint(source.streamId(), 2))));
+            assertEquals(0, source.exit().get(20, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
     void aRestartResendsUnacknowledgedRowsWithTheSameIdsAndSkipsWhatTheEngineAcknowledged() throws Exception {
         createTable("resume");
         List<Frame.Message> firstRun = new ArrayList<>();
