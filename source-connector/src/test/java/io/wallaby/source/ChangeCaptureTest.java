@@ -256,6 +256,54 @@ class ChangeCaptureTest {
     }
 
     @Test
+    void aSecondInstanceWaitsAsAStandbyWithoutDeletingAndTakesOverWhereTheFirstStopped() throws Exception {
+        createTable("pair");
+        try (FakeEngine engine = new FakeEngine(); FakeEngine standbyEngine = new FakeEngine()) {
+            Running active = start(engine, "pair", Frame.U64_MAX, "--shutdown-timeout", "0");
+            execute("INSERT INTO pair (amount) VALUES (1), (2)");
+            assertEquals(1, engine.read(Frame.Message.class).messageId());
+            assertEquals(2, engine.read(Frame.Message.class).messageId());
+            engine.send(new Frame.Ack(10, List.of(new Frame.StreamPoint(active.streamId(), 1))));
+            await("message 1 is recorded",
+                    () -> number("SELECT acked_message_id FROM wallaby.source_offsets WHERE stream = 'pair'") == 1);
+
+            // The second instance is refused the stream (it is open on the first) and waits.
+            PostgresSourceCommand second = new PostgresSourceCommand();
+            new CommandLine(second).parseArgs("--connection", url, "--table", "pair", "--engine-port",
+                    "" + standbyEngine.port(), "--poll-interval", "100ms");
+            CompletableFuture<Integer> secondExit = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return second.call();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            standbyEngine.acceptAndOk(1000);
+            Frame.Notify notify = standbyEngine.read(Frame.Notify.class);
+            standbyEngine.send(new Frame.NotifyAck(false, notify.streamId(), Frame.U64_MAX));
+            execute("INSERT INTO pair (amount) VALUES (3)");
+            assertEquals(3, engine.read(Frame.Message.class).messageId(), "the active instance goes on");
+            assertEquals(2, number("SELECT count(*) FROM wallaby.changes WHERE source = 'public.pair'"),
+                    "the standby deletes nothing");
+            assertEquals(0, active.stop()); // 2 and 3 were sent but never acknowledged
+
+            // The engine now gives the stream to the standby, at the point it had acknowledged.
+            standbyEngine.read(Frame.Notify.class);
+            standbyEngine.send(new Frame.NotifyAck(true, notify.streamId(), 1));
+            Frame.Message two = standbyEngine.read(Frame.Message.class);
+            Frame.Message three = standbyEngine.read(Frame.Message.class);
+            assertEquals(List.of(2L, 3L), List.of(two.messageId(), three.messageId()), "same ids as before");
+            assertEquals(List.of(2.0, 3.0), List.of(amount(two), amount(three)));
+            standbyEngine.send(new Frame.Ack(10, List.of(new Frame.StreamPoint(notify.streamId(), 3))));
+            second.stop();
+            standbyEngine.read(Frame.Eos.class);
+            standbyEngine.send(new Frame.Ack(1, List.of(new Frame.StreamPoint(notify.streamId(), 3))));
+            assertEquals(0, secondExit.get(20, TimeUnit.SECONDS));
+            assertEquals(0, number("SELECT count(*) FROM wallaby.changes WHERE source = 'public.pair'"));
+        }
+    }
+
+    @Test
     void reconnectsWhenItsPostgresConnectionIsKilledAndLosesNothing() throws Exception {
         createTable("killed");
         try (FakeEngine engine = new FakeEngine()) {
