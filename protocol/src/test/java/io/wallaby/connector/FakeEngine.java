@@ -11,28 +11,28 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 
 /** The engine's side of one TCP session, played by a test: it accepts and reads/writes frames by hand. */
-final class FakeEngine implements AutoCloseable {
+public final class FakeEngine implements AutoCloseable {
 
     final ServerSocket server;
     Socket socket;
     FrameReader reader;
     FrameWriter writer;
 
-    FakeEngine() throws IOException {
+    public FakeEngine() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         server.setSoTimeout(10_000);
     }
 
-    int port() {
+    public int port() {
         return server.getLocalPort();
     }
 
-    ConnectorSettings settings() {
+    public ConnectorSettings settings() {
         return new ConnectorSettings("127.0.0.1", port(), "secret", "test-prog", "test-inst", 1 << 20);
     }
 
     /** Accepts the next connection and reads its HELLO. */
-    Frame.Hello accept() throws IOException {
+    public Frame.Hello accept() throws IOException {
         if (socket != null) {
             socket.close();
         }
@@ -44,18 +44,18 @@ final class FakeEngine implements AutoCloseable {
     }
 
     /** Accepts, reads HELLO and answers OK(credits). */
-    Frame.Hello acceptAndOk(long credits) throws IOException {
+    public Frame.Hello acceptAndOk(long credits) throws IOException {
         Frame.Hello hello = accept();
         send(new Frame.Ok(credits));
         return hello;
     }
 
-    Frame read() throws IOException {
+    public Frame read() throws IOException {
         return reader.read();
     }
 
     @SuppressWarnings("unchecked")
-    <T extends Frame> T read(Class<T> type) throws IOException {
+    public <T extends Frame> T read(Class<T> type) throws IOException {
         Frame frame = reader.read();
         if (!type.isInstance(frame)) {
             throw new AssertionError("expected " + type.getSimpleName() + " but got " + frame);
@@ -64,7 +64,7 @@ final class FakeEngine implements AutoCloseable {
     }
 
     /** True when no frame arrives within {@code millis}. */
-    boolean silentFor(int millis) throws IOException {
+    public boolean silentFor(int millis) throws IOException {
         socket.setSoTimeout(millis);
         try {
             Frame frame = reader.read();
@@ -76,12 +76,12 @@ final class FakeEngine implements AutoCloseable {
         }
     }
 
-    void send(Frame frame) throws IOException {
+    public void send(Frame frame) throws IOException {
         writer.writeAndFlush(frame);
     }
 
     /** Drops the connection, as a crashing engine would. */
-    void dropConnection() throws IOException {
+    public void dropConnection() throws IOException {
         socket.close();
     }
 

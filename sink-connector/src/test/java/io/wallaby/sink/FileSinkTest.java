@@ -1,5 +1,6 @@
 package io.wallaby.sink;
 
+import io.wallaby.connector.FakeEngine;
 import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.StreamIds;
 import org.junit.jupiter.api.Test;

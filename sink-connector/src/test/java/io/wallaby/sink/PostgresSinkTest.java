@@ -1,5 +1,6 @@
 package io.wallaby.sink;
 
+import io.wallaby.connector.FakeEngine;
 import io.wallaby.connector.ConnectorCommandLine;
 import io.wallaby.connector.SinkMessage;
 import io.wallaby.connector.postgres.ConnectionString;

@@ -1,5 +1,6 @@
 package io.wallaby.source;
 
+import io.wallaby.connector.FakeEngine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.StreamIds;

@@ -1,5 +1,6 @@
 package io.wallaby.source;
 
+import io.wallaby.connector.FakeEngine;
 import io.wallaby.connector.ConnectorCommandLine;
 import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.StreamIds;
