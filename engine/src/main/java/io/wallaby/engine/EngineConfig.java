@@ -24,10 +24,11 @@ import java.util.Objects;
  * @param limits         what one peer may do before it is refused
  * @param adminPort      the HTTP port for /health, /metrics and /status; {@link #ADMIN_OFF} for none
  * @param tls            the server certificate and key of both protocol ports, or null for plain TCP
+ * @param deadLetterFile the JSON-lines file that gets the messages the application cannot handle
  */
 public record EngineConfig(String host, int sourcePort, int sinkPort, String cookie, int maxFrameLength,
                            long maxCredits, long refillLevel, long maxPending, ConnectionLimits limits,
-                           int adminPort, Tls tls) {
+                           int adminPort, Tls tls, Path deadLetterFile) {
 
     /** PEM files: a certificate chain and its unencrypted PKCS#8 private key. */
     public record Tls(Path certificate, Path key) {
@@ -41,47 +42,68 @@ public record EngineConfig(String host, int sourcePort, int sinkPort, String coo
     public static final long DEFAULT_MAX_CREDITS = 8192;
     public static final long DEFAULT_REFILL_LEVEL = 4096;
     public static final long DEFAULT_MAX_PENDING = 100_000;
+    public static final String DEFAULT_DEAD_LETTER_FILE = "wallaby-dead-letters.jsonl";
 
     public EngineConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(cookie, "cookie");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(deadLetterFile, "deadLetterFile");
     }
 
-    /** The defaults of the command line, on free ports: what tests start from. */
+    /**
+     * The defaults of the command line, on free ports: what tests start from. The dead-letter file goes
+     * to a fresh temporary directory rather than the working directory, so tests leave nothing behind there.
+     */
     public static EngineConfig onFreePorts() {
         return new EngineConfig(DEFAULT_HOST, 0, 0, "", Frames.DEFAULT_MAX_FRAME_LENGTH, DEFAULT_MAX_CREDITS,
-                DEFAULT_REFILL_LEVEL, DEFAULT_MAX_PENDING, ConnectionLimits.defaults(), ADMIN_OFF, null);
+                DEFAULT_REFILL_LEVEL, DEFAULT_MAX_PENDING, ConnectionLimits.defaults(), ADMIN_OFF, null,
+                temporaryDeadLetterFile());
+    }
+
+    private static Path temporaryDeadLetterFile() {
+        try {
+            Path directory = Files.createTempDirectory("wallaby-engine");
+            directory.toFile().deleteOnExit();
+            return directory.resolve(DEFAULT_DEAD_LETTER_FILE);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     public EngineConfig withCookie(String newCookie) {
         return new EngineConfig(host, sourcePort, sinkPort, newCookie, maxFrameLength, maxCredits, refillLevel,
-                maxPending, limits, adminPort, tls);
+                maxPending, limits, adminPort, tls, deadLetterFile);
     }
 
     public EngineConfig withCredits(long newMaxCredits, long newRefillLevel) {
         return new EngineConfig(host, sourcePort, sinkPort, cookie, maxFrameLength, newMaxCredits, newRefillLevel,
-                maxPending, limits, adminPort, tls);
+                maxPending, limits, adminPort, tls, deadLetterFile);
     }
 
     public EngineConfig withMaxPending(long newMaxPending) {
         return new EngineConfig(host, sourcePort, sinkPort, cookie, maxFrameLength, maxCredits, refillLevel,
-                newMaxPending, limits, adminPort, tls);
+                newMaxPending, limits, adminPort, tls, deadLetterFile);
     }
 
     public EngineConfig withLimits(ConnectionLimits newLimits) {
         return new EngineConfig(host, sourcePort, sinkPort, cookie, maxFrameLength, maxCredits, refillLevel,
-                maxPending, newLimits, adminPort, tls);
+                maxPending, newLimits, adminPort, tls, deadLetterFile);
     }
 
     public EngineConfig withAdminPort(int newAdminPort) {
         return new EngineConfig(host, sourcePort, sinkPort, cookie, maxFrameLength, maxCredits, refillLevel,
-                maxPending, limits, newAdminPort, tls);
+                maxPending, limits, newAdminPort, tls, deadLetterFile);
     }
 
     public EngineConfig withTls(Tls newTls) {
         return new EngineConfig(host, sourcePort, sinkPort, cookie, maxFrameLength, maxCredits, refillLevel,
-                maxPending, limits, adminPort, newTls);
+                maxPending, limits, adminPort, newTls, deadLetterFile);
+    }
+
+    public EngineConfig withDeadLetterFile(Path newDeadLetterFile) {
+        return new EngineConfig(host, sourcePort, sinkPort, cookie, maxFrameLength, maxCredits, refillLevel,
+                maxPending, limits, adminPort, tls, newDeadLetterFile);
     }
 
     /** What is wrong with this configuration, one sentence each, naming the option; empty when valid. */
@@ -112,6 +134,12 @@ public record EngineConfig(String host, int sourcePort, int sinkPort, String coo
         if (tls != null) {
             checkReadable(problems, tls.certificate(), "--tls-cert");
             checkReadable(problems, tls.key(), "--tls-key");
+        }
+        Path deadLetterDirectory = deadLetterFile.toAbsolutePath().getParent();
+        if (deadLetterDirectory != null && !Files.isDirectory(deadLetterDirectory)) {
+            problems.add("--dead-letter-file names " + deadLetterFile + ", whose directory does not exist");
+        } else if (Files.isDirectory(deadLetterFile)) {
+            problems.add("--dead-letter-file names " + deadLetterFile + ", which is a directory");
         }
         return problems;
     }

@@ -4,14 +4,17 @@ import io.netty.handler.ssl.SslContext;
 import io.wallaby.engine.admin.Connectors;
 import io.wallaby.engine.admin.EngineMetrics;
 import io.wallaby.engine.guard.LimitHits;
+import io.wallaby.engine.source.DeadLetterFile;
 
 /**
  * What the connections of both ports share: configuration, streams, figures, the engine's phase,
  * and the handlers that are one per engine.
  *
- * @param ssl TLS for both protocol ports, or null for plain TCP
+ * @param ssl         TLS for both protocol ports, or null for plain TCP
+ * @param deadLetters where messages the application cannot handle are written before they are acknowledged
  */
 public record EngineContext(EngineConfig config, StreamRegistry registry, EngineCounters counters,
                             EngineMetrics metrics, Lifecycle lifecycle, Connectors connectors, LimitHits limitHits,
-                            ErrorReplyHandler errorReplies, SslContext ssl) {
+                            ErrorReplyHandler errorReplies, SslContext ssl,
+                            DeadLetterFile deadLetters) {
 }

@@ -104,6 +104,11 @@ public final class EngineMain implements Callable<Integer> {
     @Option(names = "--tls-key", paramLabel = "PEM", description = "PKCS#8 private key of --tls-cert.")
     Path tlsKey;
 
+    @Option(names = "--dead-letter-file", paramLabel = "FILE", description = "JSON-lines file (appended to, "
+            + "fsynced) for source messages the application cannot decode or fails on, written before they are "
+            + "acknowledged; relative to the working directory.")
+    Path deadLetterFile = Path.of(EngineConfig.DEFAULT_DEAD_LETTER_FILE);
+
     public static void main(String[] args) {
         StopSignals signals = StopSignals.install();
         EngineMain engine = new EngineMain();
@@ -117,7 +122,8 @@ public final class EngineMain implements Callable<Integer> {
         EngineConfig config = new EngineConfig(host, sourcePort, sinkPort, cookie, maxFrameLength, maxCredits,
                 refillLevel, maxPending, new ConnectionLimits(maxConnections, handshakeTimeout, idleTimeout,
                 maxStreamsPerConnection), adminPort == null ? EngineConfig.ADMIN_OFF : adminPort,
-                tlsCert == null && tlsKey == null ? null : new EngineConfig.Tls(tlsCert, tlsKey));
+                tlsCert == null && tlsKey == null ? null : new EngineConfig.Tls(tlsCert, tlsKey),
+                deadLetterFile);
         List<String> problems = config.problems();
         if (!problems.isEmpty()) {
             problems.forEach(this::printError);
@@ -137,8 +143,8 @@ public final class EngineMain implements Callable<Integer> {
             printError(e.getMessage());
             return EXIT_FAILURE;
         }
-        log.info("Wallaby engine ready: application {}, sources on {}:{}, sinks on {}:{}", application, host,
-                server.sourcePort(), host, server.sinkPort());
+        log.info("Wallaby engine ready: application {}, sources on {}:{}, sinks on {}:{}, dead letters to {}",
+                application, host, server.sourcePort(), host, server.sinkPort(), deadLetterFile.toAbsolutePath());
         if (config.adminPort() != EngineConfig.ADMIN_OFF) {
             log.info("Wallaby engine admin on http://{}:{}/ (health, metrics, status)", host, server.adminPort());
         }

@@ -16,6 +16,7 @@ import io.wallaby.engine.admin.Connectors;
 import io.wallaby.engine.admin.EngineMetrics;
 import io.wallaby.engine.guard.LimitHits;
 import io.wallaby.engine.sink.SinkChannelInitializer;
+import io.wallaby.engine.source.DeadLetterFile;
 import io.wallaby.engine.source.SourceChannelInitializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +44,7 @@ public final class EngineServer implements AutoCloseable {
     private final EngineMetrics metrics;
     private final Lifecycle lifecycle = new Lifecycle();
     private final Connectors connectors = new Connectors();
+    private final DeadLetterFile deadLetters;
     private final EventLoopGroup acceptors = new NioEventLoopGroup(1);
     private final EventLoopGroup workers = new NioEventLoopGroup();
     private Channel sourceChannel;
@@ -53,19 +55,21 @@ public final class EngineServer implements AutoCloseable {
         this.config = config;
         this.applicationName = application.getClass().getName();
         this.registry = new StreamRegistry(application.pipeline(), new OutputBudget(config.maxPending()));
-        this.metrics = new EngineMetrics(counters, registry);
+        this.deadLetters = new DeadLetterFile(config.deadLetterFile());
+        this.metrics = new EngineMetrics(counters, registry, deadLetters);
     }
 
     /** Binds every port; on failure nothing is left open. */
     public EngineServer start() throws StartFailedException, InterruptedException {
         try {
             EngineContext context = new EngineContext(config, registry, counters, metrics, lifecycle, connectors,
-                    new LimitHits(metrics), new ErrorReplyHandler(metrics), sslContext());
+                    new LimitHits(metrics), new ErrorReplyHandler(metrics), sslContext(), deadLetters);
             sourceChannel = bind(config.sourcePort(), "--source-port", new SourceChannelInitializer(context));
             sinkChannel = bind(config.sinkPort(), "--sink-port", new SinkChannelInitializer(context));
             if (config.adminPort() != EngineConfig.ADMIN_OFF) {
                 adminChannel = bind(config.adminPort(), "--admin-port", new AdminChannelInitializer(
-                        new AdminRequestHandler(applicationName, lifecycle, metrics, connectors, registry, counters)));
+                        new AdminRequestHandler(applicationName, lifecycle, metrics, connectors, registry, counters,
+                                deadLetters)));
             }
             lifecycle.moveTo(Lifecycle.Phase.ACCEPTING);
             return this;
@@ -167,6 +171,11 @@ public final class EngineServer implements AutoCloseable {
         return metrics;
     }
 
+    /** Where messages the application cannot handle go. */
+    public DeadLetterFile deadLetters() {
+        return deadLetters;
+    }
+
     public Lifecycle lifecycle() {
         return lifecycle;
     }
@@ -188,5 +197,10 @@ public final class EngineServer implements AutoCloseable {
         }
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        try {
+            deadLetters.close();
+        } catch (java.io.IOException e) {
+            log.warn("closing the dead-letter file {}: {}", deadLetters, e.getMessage());
+        }
     }
 }

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.wallaby.engine.EngineCounters;
 import io.wallaby.engine.Lifecycle;
 import io.wallaby.engine.StreamRegistry;
+import io.wallaby.engine.source.DeadLetterFile;
 
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
@@ -42,11 +43,13 @@ public final class AdminRequestHandler extends SimpleChannelInboundHandler<FullH
     private final Supplier<StatusReport> status;
 
     public AdminRequestHandler(String application, Lifecycle lifecycle, EngineMetrics metrics,
-                               Connectors connectors, StreamRegistry streams, EngineCounters counters) {
+                               Connectors connectors, StreamRegistry streams, EngineCounters counters,
+                               DeadLetterFile deadLetters) {
         this.lifecycle = lifecycle;
         this.metrics = metrics;
         this.streams = streams;
-        this.status = () -> StatusReport.of(application, lifecycle, connectors, streams, counters);
+        this.status = () -> StatusReport.of(application, lifecycle, connectors, streams, counters,
+                deadLetters);
     }
 
     @Override

@@ -12,6 +12,7 @@ import io.wallaby.engine.Points;
 import io.wallaby.engine.StreamRegistry;
 import io.wallaby.engine.guard.ConnectionLimitHandler;
 import io.wallaby.engine.guard.Limit;
+import io.wallaby.engine.source.DeadLetterFile;
 import io.wallaby.engine.source.SourceStream;
 
 /**
@@ -25,7 +26,7 @@ public final class EngineMetrics {
 
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-    public EngineMetrics(EngineCounters counters, StreamRegistry streams) {
+    public EngineMetrics(EngineCounters counters, StreamRegistry streams, DeadLetterFile deadLetters) {
         FunctionCounter.builder("wallaby.messages.processed", counters, EngineCounters::messagesProcessed)
                 .description("Source messages run through the application").register(meters);
         FunctionCounter.builder("wallaby.duplicates.dropped", counters, EngineCounters::duplicatesDropped)
@@ -34,6 +35,8 @@ public final class EngineMetrics {
                 .description("Payloads the application's decoder rejected").register(meters);
         FunctionCounter.builder("wallaby.application.failures", counters, EngineCounters::applicationFailures)
                 .description("Messages on which the application's code failed").register(meters);
+        FunctionCounter.builder("wallaby.dead.letters", deadLetters, DeadLetterFile::written)
+                .description("Source messages written to the dead-letter file").register(meters);
         FunctionCounter.builder("wallaby.outputs.produced", counters, EngineCounters::outputsProduced)
                 .description("Outputs (alerts raised) appended for sinks").register(meters);
         Gauge.builder("wallaby.outputs.pending", streams.budget(), budget -> budget.pending())

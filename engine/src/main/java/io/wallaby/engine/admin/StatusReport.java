@@ -5,6 +5,7 @@ import io.wallaby.engine.Lifecycle;
 import io.wallaby.engine.OutputLog;
 import io.wallaby.engine.Points;
 import io.wallaby.engine.StreamRegistry;
+import io.wallaby.engine.source.DeadLetterFile;
 import io.wallaby.engine.source.SourceStream;
 
 import java.util.Comparator;
@@ -15,7 +16,8 @@ import java.util.List;
  * unsigned decimal strings ("none" before the first), since they may not fit a JSON number.
  */
 public record StatusReport(String phase, String application, List<ConnectorInfo> connectors,
-                           List<SourceStatus> sourceStreams, List<SinkStatus> sinkStreams, Counters counters) {
+                           List<SourceStatus> sourceStreams, List<SinkStatus> sinkStreams, Counters counters,
+                           DeadLetters deadLetters) {
 
     public record SourceStatus(String name, String id, long messagesIn, String lastMessageId, String acknowledged,
                                int inFlight, String connection) {
@@ -29,8 +31,13 @@ public record StatusReport(String phase, String application, List<ConnectorInfo>
                            long applicationFailures, long outputsProduced, long outputsPending) {
     }
 
+    /** Messages the application could not handle, and the file they were written to. */
+    public record DeadLetters(long count, String file) {
+    }
+
     public static StatusReport of(String application, Lifecycle lifecycle, Connectors connectors,
-                                  StreamRegistry streams, EngineCounters counters) {
+                                  StreamRegistry streams, EngineCounters counters,
+                                  DeadLetterFile deadLetterFile) {
         List<SourceStatus> sources = streams.sources().stream()
                 .sorted(Comparator.comparing(SourceStream::name))
                 .map(s -> new SourceStatus(s.name(), Long.toUnsignedString(s.id()), s.messagesIn(),
@@ -43,7 +50,8 @@ public record StatusReport(String phase, String application, List<ConnectorInfo>
         return new StatusReport(lifecycle.phase().name().toLowerCase(java.util.Locale.ROOT), application,
                 connectors.list(), sources, sinks,
                 new Counters(counters.messagesProcessed(), counters.duplicatesDropped(), counters.decodeFailures(),
-                        counters.applicationFailures(), counters.outputsProduced(), streams.budget().pending()));
+                        counters.applicationFailures(), counters.outputsProduced(), streams.budget().pending()),
+                new DeadLetters(deadLetterFile.written(), deadLetterFile.path().toString()));
     }
 
     private static SinkStatus sinkStatus(OutputLog log) {

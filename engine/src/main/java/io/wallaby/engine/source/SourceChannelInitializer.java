@@ -74,7 +74,8 @@ public final class SourceChannelInitializer extends ChannelInitializer<SocketCha
         pipeline.addLast(new SourceSessionHandler(engine.registry(), engine.counters(), config.maxCredits(),
                 config.refillLevel(), limits.maxStreamsPerConnection(), engine.lifecycle(), engine.limitHits()));
         // Application: decode, compute, encode, and append the outputs to the stream's output log.
-        pipeline.addLast(new ApplicationHandler(engine.registry().pipeline(), engine.counters()));
+        pipeline.addLast(new ApplicationHandler(engine.registry().pipeline(), engine.counters(),
+                engine.deadLetters()));
 
         // And last, whatever went wrong above ends this session, and only this one.
         pipeline.addLast(engine.errorReplies());

@@ -22,7 +22,7 @@ public final class SourceStream {
     }
 
     /** A processed message waiting for its outputs to be committed. */
-    private record InFlight(long messageId, boolean hasOutputs, long lastOutputId) {
+    private record InFlight(long messageId, boolean hasOutputs, long lastOutputId, boolean held) {
     }
 
     private final long id;
@@ -120,10 +120,18 @@ public final class SourceStream {
      */
     public void processed(long messageId, boolean hasOutputs, long lastOutputId) {
         synchronized (this) {
-            inFlight.add(new InFlight(messageId, hasOutputs, lastOutputId));
+            inFlight.add(new InFlight(messageId, hasOutputs, lastOutputId, false));
         }
         // The outputs may have been committed before the entry was added: look now.
         popCommitted();
+    }
+
+    /**
+     * {@code messageId} could not be dealt with durably (its dead letter was not written): it is never
+     * acknowledged, nor is anything after it, so the source keeps it and sends it again to the next engine.
+     */
+    public synchronized void hold(long messageId) {
+        inFlight.add(new InFlight(messageId, false, Points.NONE, true));
     }
 
     /** EOS: once everything before it is acknowledged, the owner gets the final point and the id is free. */
@@ -140,7 +148,7 @@ public final class SourceStream {
             long committed = outputs.committed();
             boolean moved = false;
             InFlight head;
-            while ((head = inFlight.peek()) != null
+            while ((head = inFlight.peek()) != null && !head.held()
                     && (!head.hasOutputs() || !Points.isAfter(head.lastOutputId(), committed))) {
                 inFlight.poll();
                 acknowledged = head.messageId();
