@@ -20,7 +20,15 @@ public final class Frames {
     /** The length prefix is a u32 in front of every frame. */
     public static final int LENGTH_PREFIX_BYTES = 4;
 
+    /** A MESSAGE frame without key, payload aside: type byte, stream id, message id, event time, key length. */
+    public static final int MESSAGE_HEADER_BYTES = 1 + 8 + 8 + 8 + 2;
+
     private static final int MAX_SHORT_BYTES = 0xFFFF;
+
+    /** The longest payload a key-less MESSAGE may carry to a receiver accepting frames of {@code maxFrameLength}. */
+    public static int maxPayloadLength(int maxFrameLength) {
+        return maxFrameLength - MESSAGE_HEADER_BYTES;
+    }
 
     private Frames() {
     }

@@ -4,6 +4,7 @@ import io.wallaby.connector.Backoff;
 import io.wallaby.connector.SourceConnector;
 import io.wallaby.connector.postgres.ConnectionString;
 import io.wallaby.protocol.Frame;
+import io.wallaby.protocol.Frames;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +64,7 @@ final class ChangeCapture {
     private final String streamName;
     private final Duration pollInterval;
     private final int batchSize;
+    private final int maxPayloadLength;
 
     /** Sent and not yet recorded as acknowledged: message id to the cursor of its row. */
     private final ConcurrentSkipListMap<Long, CaptureCursor> unrecorded = new ConcurrentSkipListMap<>();
@@ -75,13 +77,14 @@ final class ChangeCapture {
     private Connection db;
 
     ChangeCapture(ConnectionString database, String source, String channel, String streamName,
-                  Duration pollInterval, int batchSize) {
+                  Duration pollInterval, int batchSize, int maxPayloadLength) {
         this.database = database;
         this.source = source;
         this.channel = channel;
         this.streamName = streamName;
         this.pollInterval = pollInterval;
         this.batchSize = batchSize;
+        this.maxPayloadLength = maxPayloadLength;
     }
 
     /** The SDK's {@link io.wallaby.connector.AcknowledgementListener}: only hands the point over, no JDBC here. */
@@ -236,7 +239,12 @@ final class ChangeCapture {
         // Written only after the result set is closed: write blocks while the engine grants no credit.
         for (int i = 0; i < cursors.size(); i++) {
             long id = nextMessageId;
-            connector.write(streamName, id, payloads.get(i));
+            byte[] payload = payloads.get(i);
+            if (payload.length > maxPayloadLength) {
+                deadLetter(cursors.get(i), id, payload.length);
+                payload = new byte[0]; // moves the stream past the row, so the ids of the rows after it stay put
+            }
+            connector.write(streamName, id, payload);
             unrecorded.put(id, cursors.get(i));
             cursor = cursors.get(i);
             nextMessageId = id + 1;
@@ -246,6 +254,27 @@ final class ChangeCapture {
                     cursors.get(0), cursor);
         }
         return cursors.size();
+    }
+
+    /**
+     * Keeps a row too large for a MESSAGE frame in {@code wallaby.dead_letters} before its (empty) message
+     * goes out, so it is on record before the acknowledgement deletes it from {@code wallaby.changes}.
+     * Idempotent: after a restart the same row comes round again with the same id.
+     */
+    private void deadLetter(CaptureCursor row, long messageId, int length) throws SQLException {
+        String reason = "payload of " + length + " bytes does not fit a MESSAGE frame (at most " + maxPayloadLength
+                + " bytes with --max-frame-length " + (maxPayloadLength + Frames.MESSAGE_HEADER_BYTES) + ")";
+        try (PreparedStatement s = db.prepareStatement("INSERT INTO wallaby.dead_letters (source, txid, seq, "
+                + "payload, reason) SELECT c.source, c.txid, c.seq, c.payload, ? FROM wallaby.changes c "
+                + "WHERE c.source = ? AND c.txid = ?::text::xid8 AND c.seq = ? ON CONFLICT DO NOTHING")) {
+            s.setString(1, reason);
+            s.setString(2, source);
+            s.setString(3, Long.toString(row.txid()));
+            s.setLong(4, row.seq());
+            s.executeUpdate();
+        }
+        log.error("row {} of {} (message {} on stream '{}'): {}; kept in wallaby.dead_letters, sent as an empty "
+                + "message, capture goes on", row, source, messageId, streamName, reason);
     }
 
     /**

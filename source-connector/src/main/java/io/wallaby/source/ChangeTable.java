@@ -13,7 +13,8 @@ import java.sql.Statement;
 
 /**
  * The durable side of lossless capture: schema {@code wallaby} with the capture table
- * {@code wallaby.changes}, the cursor table {@code wallaby.source_offsets}, and an AFTER INSERT trigger on
+ * {@code wallaby.changes}, the cursor table {@code wallaby.source_offsets}, the table of rows too large to
+ * send {@code wallaby.dead_letters}, and an AFTER INSERT trigger on
  * the user's table that copies each new row into {@code wallaby.changes} in the writer's own transaction
  * (so a change exists exactly when the insert committed) and calls {@code pg_notify(channel, '')} only to
  * wake the connector: the payload is empty, so the 8000-byte notification limit never applies, and
@@ -31,6 +32,10 @@ final class ChangeTable {
     private static final String OFFSETS = "CREATE TABLE IF NOT EXISTS wallaby.source_offsets ("
             + "stream text PRIMARY KEY, acked_txid xid8 NOT NULL, acked_seq bigint NOT NULL, "
             + "acked_message_id bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())";
+    // Rows too large for a MESSAGE frame: kept here (with why) while the stream moves on past them.
+    private static final String DEAD_LETTERS = "CREATE TABLE IF NOT EXISTS wallaby.dead_letters ("
+            + "source text NOT NULL, txid xid8 NOT NULL, seq bigint NOT NULL, payload jsonb NOT NULL, "
+            + "reason text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (source, txid, seq))";
     // One function for every captured table: the channel comes in as the trigger's argument and the source is
     // the table's own schema-qualified name, which is what the connector resolves --table to.
     private static final String FUNCTION = "CREATE OR REPLACE FUNCTION wallaby.capture_change() RETURNS trigger "
@@ -87,6 +92,7 @@ final class ChangeTable {
                 s.execute("CREATE SCHEMA IF NOT EXISTS wallaby");
                 s.execute(CHANGES);
                 s.execute(OFFSETS);
+                s.execute(DEAD_LETTERS);
                 s.execute(FUNCTION);
                 String args = triggerChannel(db);
                 if (channel.equals(args)) {

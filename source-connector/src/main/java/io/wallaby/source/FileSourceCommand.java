@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wallaby.connector.ConfigurationException;
 import io.wallaby.connector.ConnectorCommandLine;
 import io.wallaby.connector.ConnectorOptions;
+import io.wallaby.connector.ConnectorSettings;
 import io.wallaby.connector.SourceConnector;
 import io.wallaby.protocol.Frame;
+import io.wallaby.protocol.Frames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -24,7 +26,9 @@ import java.util.concurrent.Callable;
 
 /** Sends a file of JSON lines, one message per non-empty line; the message id is the line number. */
 @Command(name = "file", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = "Sends JSON lines from a file or stdin, one message per non-empty line (message id = line number).")
+        description = "Sends JSON lines from a file or stdin, one message per non-empty line (message id = line number). "
+                + "A line too long for a MESSAGE frame (--max-frame-length less " + Frames.MESSAGE_HEADER_BYTES
+                + " bytes) is skipped with an ERROR naming it and sent as an empty message.")
 final class FileSourceCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(FileSourceCommand.class);
@@ -46,6 +50,7 @@ final class FileSourceCommand implements Callable<Integer> {
     long ackTimeoutSeconds = 60;
 
     private final ObjectMapper json = new ObjectMapper();
+    private int maxPayloadLength;
 
     @Override
     public Integer call() throws IOException {
@@ -57,7 +62,9 @@ final class FileSourceCommand implements Callable<Integer> {
             throw new ConfigurationException("--follow needs a file: stdin is read until it ends anyway");
         }
         String streamName = stream != null ? stream : stdin ? "stdin" : Path.of(path).getFileName().toString();
-        try (SourceConnector connector = new SourceConnector(engine.settings("wallaby-source-file"));
+        ConnectorSettings settings = engine.settings("wallaby-source-file");
+        maxPayloadLength = Frames.maxPayloadLength(settings.maxFrameLength());
+        try (SourceConnector connector = new SourceConnector(settings);
              InputStream in = stdin ? System.in : new FileInputStream(path)) {
             connector.connect();
             long acknowledged = connector.openStream(streamName);
@@ -81,6 +88,7 @@ final class FileSourceCommand implements Callable<Integer> {
     private long send(InputStream in, SourceConnector connector, String streamName, long skipThrough) throws IOException {
         byte[] chunk = new byte[64 * 1024];
         ByteArrayOutputStream line = new ByteArrayOutputStream();
+        long lineLength = 0; // the whole line's; 'line' keeps only what could still be sent (plus a '\r')
         long lineNumber = 0;
         long sent = 0;
         while (true) {
@@ -96,25 +104,41 @@ final class FileSourceCommand implements Callable<Integer> {
             }
             for (int i = 0; i < n; i++) {
                 if (chunk[i] != '\n') {
-                    line.write(chunk[i]);
+                    if (lineLength++ <= maxPayloadLength) {
+                        line.write(chunk[i]);
+                    }
                     continue;
                 }
                 lineNumber++;
-                sent += sendLine(connector, streamName, lineNumber, line.toByteArray(), skipThrough);
+                sent += sendLine(connector, streamName, lineNumber, line.toByteArray(), lineLength, skipThrough);
                 line.reset();
+                lineLength = 0;
             }
         }
         if (line.size() > 0) {
             lineNumber++;
-            sent += sendLine(connector, streamName, lineNumber, line.toByteArray(), skipThrough);
+            sent += sendLine(connector, streamName, lineNumber, line.toByteArray(), lineLength, skipThrough);
         }
         return sent;
     }
 
-    private int sendLine(SourceConnector connector, String streamName, long lineNumber, byte[] bytes, long skipThrough) {
+    private int sendLine(SourceConnector connector, String streamName, long lineNumber, byte[] bytes,
+                         long lineLength, long skipThrough) {
         int length = bytes.length;
         if (length > 0 && bytes[length - 1] == '\r') {
             length--;
+            lineLength--;
+        }
+        if (lineLength > maxPayloadLength) {
+            if (lineNumber <= skipThrough) {
+                return 0;
+            }
+            // An empty message moves the stream past the line, so the ids (line numbers) after it stay put.
+            log.error("line {} of {} has {} bytes, more than the {} a MESSAGE frame can carry with --max-frame-length "
+                    + "{}; skipped (sent as an empty message)", lineNumber, path, lineLength, maxPayloadLength,
+                    maxPayloadLength + Frames.MESSAGE_HEADER_BYTES);
+            connector.write(streamName, lineNumber, new byte[0]);
+            return 1;
         }
         byte[] payload = java.util.Arrays.copyOf(bytes, length);
         if (lineNumber <= skipThrough || new String(payload, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {

@@ -2,12 +2,14 @@ package io.wallaby.source;
 
 import io.wallaby.connector.ConfigurationException;
 import io.wallaby.connector.ConnectorOptions;
+import io.wallaby.connector.ConnectorSettings;
 import io.wallaby.connector.DurationOption;
 import io.wallaby.connector.ShutdownSignal;
 import io.wallaby.connector.SourceConnector;
 import io.wallaby.connector.postgres.ConnectionString;
 import io.wallaby.connector.postgres.SqlIdentifiers;
 import io.wallaby.protocol.Frame;
+import io.wallaby.protocol.Frames;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,6 +38,10 @@ import java.util.concurrent.Callable;
                 "",
                 "--capture notify (at most once): the row travels in the NOTIFY payload and nothing is kept; rows "
                         + "inserted while the connector is down or reconnecting to PostgreSQL are lost.",
+                "",
+                "A row whose JSON is larger than a MESSAGE frame allows (--max-frame-length less "
+                        + Frames.MESSAGE_HEADER_BYTES + " bytes) is kept in wallaby.dead_letters with the reason and "
+                        + "sent as an empty message, so the stream goes on past it.",
                 "",
                 "A second instance for the same stream waits as a standby. SIGTERM: stop reading, wait for the last "
                         + "acknowledgements (--shutdown-timeout), send EOS, exit 0."})
@@ -110,9 +116,10 @@ final class PostgresSourceCommand implements Callable<Integer> {
         ChangeTable changes = new ChangeTable(table, channelName);
         String source = install(db, () -> changes.install(db, createTable));
         db.close();
+        ConnectorSettings settings = engine.settings("wallaby-source-postgres");
         ChangeCapture capture = new ChangeCapture(database, source, channelName, streamName,
-                pollInterval, batchSize);
-        try (SourceConnector connector = new SourceConnector(engine.settings("wallaby-source-postgres"),
+                pollInterval, batchSize, Frames.maxPayloadLength(settings.maxFrameLength()));
+        try (SourceConnector connector = new SourceConnector(settings,
                 SourceConnector.DEFAULT_REPLAY_CAPACITY, capture::onAcknowledged)) {
             connector.connect();
             long enginePoint = connector.openStream(streamName);
