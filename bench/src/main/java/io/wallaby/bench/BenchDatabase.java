@@ -79,18 +79,33 @@ final class BenchDatabase implements AutoCloseable {
         }
     }
 
-    /** Polls {@code SELECT count(*)} until it reaches {@code expected}; returns System.nanoTime then. */
+    /** A pipeline whose output has not moved for this long is stuck, not slow: fail the run instead of waiting. */
+    static final long STALL_MILLIS = 30_000;
+
+    /**
+     * Polls {@code SELECT count(*)} until it reaches {@code expected}; returns System.nanoTime then. Fails
+     * after {@code timeoutMillis}, or sooner when the count stays still for {@link #STALL_MILLIS}.
+     */
     long awaitCount(String table, long expected, long timeoutMillis) throws SQLException, InterruptedException {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+        long now = System.nanoTime();
+        long deadline = now + timeoutMillis * 1_000_000L;
+        long last = -1;
+        long movedAt = now;
         try (Connection c = connect()) {
             while (true) {
                 long got = count(c, table);
+                now = System.nanoTime();
                 if (got >= expected) {
-                    return System.nanoTime();
+                    return now;
                 }
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(table + " holds " + got + " of " + expected
-                            + " rows after " + timeoutMillis + " ms");
+                if (got != last) {
+                    last = got;
+                    movedAt = now;
+                }
+                if (now > deadline || now - movedAt > STALL_MILLIS * 1_000_000L) {
+                    throw new IllegalStateException(table + " holds " + got + " of " + expected + " rows; "
+                            + (now > deadline ? "timed out after " + timeoutMillis + " ms"
+                            : "no new row for " + STALL_MILLIS / 1000 + " s"));
                 }
                 Thread.sleep(10); // 10 ms resolution on runs of seconds
             }

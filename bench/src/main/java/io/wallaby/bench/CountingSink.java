@@ -53,10 +53,19 @@ final class CountingSink implements AutoCloseable {
     /** Waits until {@code expected} messages were read; returns System.nanoTime then. */
     long awaitCount(long expected, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        long last = -1;
+        long movedAt = System.nanoTime();
         while (count < expected) {
-            if (System.nanoTime() > deadline || !reader.isAlive()) {
-                throw new IllegalStateException("the sink got " + count + " of " + expected + " messages within "
-                        + timeout);
+            long now = System.nanoTime();
+            if (count != last) {
+                last = count;
+                movedAt = now;
+            }
+            // Still for as long as BenchDatabase allows: stuck, not slow.
+            if (now > deadline || now - movedAt > BenchDatabase.STALL_MILLIS * 1_000_000L || !reader.isAlive()) {
+                throw new IllegalStateException("the sink got " + count + " of " + expected + " messages"
+                        + (reader.isAlive() ? "; none for " + BenchDatabase.STALL_MILLIS / 1000 + " s or past "
+                        + timeout : "; its reader stopped"));
             }
             Thread.sleep(1);
         }

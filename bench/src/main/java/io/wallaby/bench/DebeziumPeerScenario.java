@@ -41,7 +41,15 @@ final class DebeziumPeerScenario implements Scenario {
         String debeziumError = null;
         for (int run = 1; run <= context.runs(); run++) {
             try (BenchDatabase db = BenchDatabase.logical()) {
-                double our = ourCapture(context, db, run, TransactionLoad.allAlerting(0, rows));
+                double our;
+                try {
+                    our = ourCapture(context, db, run, TransactionLoad.allAlerting(0, rows));
+                } catch (IllegalStateException stuck) {
+                    context.note("Peer run " + run + " FAILED for our source: " + stuck.getMessage() + " (logs in "
+                            + ".wallaby/bench-logs/" + KEY + "-" + run + ")");
+                    log.error("peer run {}: our capture failed: {}", run, stuck.getMessage());
+                    continue;
+                }
                 ours.add(our);
                 // The peer's user has no trigger of ours on the table: it pays only for logical decoding.
                 db.execute("ALTER TABLE transactions DISABLE TRIGGER USER");
@@ -65,6 +73,9 @@ final class DebeziumPeerScenario implements Scenario {
                 + " embedded (pgoutput, snapshot.mode=no_data, JSON values, memory offsets) with our trigger "
                 + "disabled, after a first row proved its stream is live. Time from the first insert to the last "
                 + "event counted.");
+        if (ours.isEmpty()) {
+            throw new IllegalStateException("our capture completed no run; see the notes");
+        }
         List<Figure> figures = new ArrayList<>();
         figures.add(Figure.of(title(), "our source capture", "events/s", ours));
         if (debeziumError != null) {
