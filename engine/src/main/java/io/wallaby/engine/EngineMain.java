@@ -3,6 +3,7 @@ package io.wallaby.engine;
 import io.wallaby.api.Application;
 import io.wallaby.apps.AlertStateless;
 import io.wallaby.engine.guard.ConnectionLimits;
+import io.wallaby.logging.LogFormat;
 import io.wallaby.protocol.Frames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

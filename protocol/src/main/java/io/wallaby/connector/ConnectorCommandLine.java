@@ -28,8 +28,9 @@ public final class ConnectorCommandLine {
                 failed.getErr().println("error: " + e.getMessage());
                 return CONFIGURATION_ERROR;
             }
+            // A log line, not a bare print: it then has the chosen --log-format and the connector's identity.
+            log.error("exiting with status {}: {}", RUNTIME_FAILURE, e.getMessage() == null ? e.toString() : e.getMessage());
             log.debug("failure", e);
-            failed.getErr().println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             return RUNTIME_FAILURE;
         });
         int exitCode = commandLine.execute(args);

@@ -1,5 +1,6 @@
 package io.wallaby.connector;
 
+import io.wallaby.logging.LogFormat;
 import io.wallaby.protocol.Frames;
 import picocli.CommandLine.Option;
 
@@ -31,11 +32,22 @@ public abstract class ConnectorOptions {
     @Option(names = "--max-frame-length", description = "Largest frame, in bytes, accepted from the engine.")
     int maxFrameLength = Frames.DEFAULT_MAX_FRAME_LENGTH;
 
+    /** Applied as soon as the option is parsed, so that every line after it has the chosen format. */
+    @Option(names = "--log-format", defaultValue = "text",
+            description = "Log lines as text or json (one object per line): ${COMPLETION-CANDIDATES}.")
+    void logFormat(LogFormat format) {
+        format.apply();
+    }
+
     /** The engine port this connector dials. */
     public abstract int enginePort();
 
-    /** The connection settings for a connector whose HELLO names it {@code programName}. */
+    /**
+     * The connection settings for a connector whose HELLO names it {@code programName}. From here on every
+     * log line carries {@code programName/instanceName} (MDC key {@code connector}), as the engine's do.
+     */
     public ConnectorSettings settings(String programName) {
+        LogFormat.identify(programName, instanceName);
         if (enginePort() < 1 || enginePort() > 65535) {
             throw new ConfigurationException("--engine-port must be between 1 and 65535, was " + enginePort());
         }

@@ -3,6 +3,8 @@ package io.wallaby.sink;
 import io.wallaby.connector.Backoff;
 import io.wallaby.connector.ConfigurationException;
 import io.wallaby.connector.ConnectorOptions;
+import io.wallaby.connector.ConnectorSettings;
+import io.wallaby.connector.DurationOption;
 import io.wallaby.connector.ShutdownSignal;
 import io.wallaby.connector.SinkConnector;
 import io.wallaby.connector.SinkMessage;
@@ -54,6 +56,10 @@ final class PostgresSinkCommand implements Callable<Integer> {
     @Option(names = "--batch-wait-ms", description = "Longest wait, in milliseconds, to fill a batch.")
     long batchWaitMillis = 20;
 
+    @Option(names = "--stats-interval", paramLabel = "DURATION", converter = DurationOption.class, defaultValue = "30s",
+            description = "How often to log commit batch sizes and commit latency (mean, max); 0: never.")
+    Duration statsInterval;
+
     private volatile boolean stopping;
 
     @Override
@@ -64,9 +70,12 @@ final class PostgresSinkCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException(e.getMessage(), e);
         }
-        if (batchSize < 1 || batchWaitMillis < 0) {
-            throw new ConfigurationException("--batch-size must be at least 1 and --batch-wait-ms not negative");
+        if (batchSize < 1 || batchWaitMillis < 0 || statsInterval.isNegative()) {
+            throw new ConfigurationException("--batch-size must be at least 1, --batch-wait-ms and --stats-interval "
+                    + "not negative");
         }
+        ConnectorSettings settings = engine.settings("wallaby-sink-postgres"); // names the logs from here on
+        CommitFigures figures = new CommitFigures(statsInterval);
         if (SinkMain.handlesSignals()) {
             ShutdownSignal.onTerminate(this::stop, Duration.ofSeconds(30));
         }
@@ -77,17 +86,20 @@ final class PostgresSinkCommand implements Callable<Integer> {
                     + ": " + e.getMessage() + "; check --connection, that the server runs and that the user may "
                     + "create and write " + table, e);
         }
-        try (writer; SinkConnector connector = new SinkConnector(engine.settings("wallaby-sink-postgres"),
+        try (writer; SinkConnector connector = new SinkConnector(settings,
                 Math.max(SinkConnector.DEFAULT_CREDIT_WINDOW, 2 * batchSize))) {
             connector.connect(stream -> retrying("read the committed point of " + stream, writer,
                     () -> writer.committedPoint(stream)));
             log.info("ready: writing alerts into {}", table);
             while (!stopping) {
+                figures.logIfDue();
                 List<SinkMessage> batch = connector.readBatch(batchSize, Duration.ofMillis(batchWaitMillis));
                 if (batch.isEmpty()) {
                     continue;
                 }
+                long started = System.nanoTime();
                 int inserted = retrying("write a batch of " + batch.size(), writer, () -> writer.write(batch));
+                figures.committed(batch.size(), System.nanoTime() - started);
                 log.debug("inserted {} of {} messages", inserted, batch.size());
                 connector.commitMessages(batch);
             }

@@ -65,6 +65,7 @@ final class ChangeCapture {
     private final Duration pollInterval;
     private final int batchSize;
     private final int maxPayloadLength;
+    private final CaptureFigures figures;
 
     /** Sent and not yet recorded as acknowledged: message id to the cursor of its row. */
     private final ConcurrentSkipListMap<Long, CaptureCursor> unrecorded = new ConcurrentSkipListMap<>();
@@ -77,7 +78,7 @@ final class ChangeCapture {
     private Connection db;
 
     ChangeCapture(ConnectionString database, String source, String channel, String streamName,
-                  Duration pollInterval, int batchSize, int maxPayloadLength) {
+                  Duration pollInterval, int batchSize, int maxPayloadLength, Duration statsInterval) {
         this.database = database;
         this.source = source;
         this.channel = channel;
@@ -85,6 +86,7 @@ final class ChangeCapture {
         this.pollInterval = pollInterval;
         this.batchSize = batchSize;
         this.maxPayloadLength = maxPayloadLength;
+        this.figures = new CaptureFigures(statsInterval, source);
     }
 
     /** The SDK's {@link io.wallaby.connector.AcknowledgementListener}: only hands the point over, no JDBC here. */
@@ -117,6 +119,7 @@ final class ChangeCapture {
                     log.info("reconnected to PostgreSQL; continuing after {}", cursor);
                 }
                 recordAcknowledged();
+                figures.logIfDue(db, nextMessageId - 1, acknowledged.get());
                 int sent = sendBatch(connector);
                 connector.flush();
                 backoff.reset();
@@ -249,6 +252,7 @@ final class ChangeCapture {
             cursor = cursors.get(i);
             nextMessageId = id + 1;
         }
+        figures.sent(cursors.size());
         if (!cursors.isEmpty()) {
             log.debug("sent messages {}..{}: rows {}..{}", nextMessageId - cursors.size(), nextMessageId - 1,
                     cursors.get(0), cursor);

@@ -85,6 +85,11 @@ final class PostgresSourceCommand implements Callable<Integer> {
             description = "On SIGTERM, how long to wait for the engine to acknowledge what was sent before sending EOS.")
     Duration shutdownTimeout;
 
+    @Option(names = "--stats-interval", paramLabel = "DURATION", converter = DurationOption.class, defaultValue = "30s",
+            description = "table capture: how often to log the capture lag (changes not acknowledged, oldest one's "
+                    + "age) and the messages sent and acknowledged; 0: never.")
+    Duration statsInterval;
+
     private volatile boolean stopping;
     private ConnectionString database;
     private String channelName;
@@ -92,6 +97,7 @@ final class PostgresSourceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         configure();
+        ConnectorSettings settings = engine.settings("wallaby-source-postgres"); // names the logs from here on
         String streamName = stream != null ? stream : table;
         if (SourceMain.handlesSignals()) {
             ShutdownSignal.onTerminate(this::stop, shutdownTimeout.plusSeconds(10));
@@ -103,7 +109,7 @@ final class PostgresSourceCommand implements Callable<Integer> {
                 trigger.install(db, createTable);
                 return null;
             });
-            try (SourceConnector connector = new SourceConnector(engine.settings("wallaby-source-postgres"))) {
+            try (SourceConnector connector = new SourceConnector(settings)) {
                 connector.connect();
                 long acknowledged = connector.openStream(streamName);
                 // Listen only once the stream is ours: a standby must not queue up rows the active instance sends.
@@ -116,9 +122,8 @@ final class PostgresSourceCommand implements Callable<Integer> {
         ChangeTable changes = new ChangeTable(table, channelName);
         String source = install(db, () -> changes.install(db, createTable));
         db.close();
-        ConnectorSettings settings = engine.settings("wallaby-source-postgres");
         ChangeCapture capture = new ChangeCapture(database, source, channelName, streamName,
-                pollInterval, batchSize, Frames.maxPayloadLength(settings.maxFrameLength()));
+                pollInterval, batchSize, Frames.maxPayloadLength(settings.maxFrameLength()), statsInterval);
         try (SourceConnector connector = new SourceConnector(settings,
                 SourceConnector.DEFAULT_REPLAY_CAPACITY, capture::onAcknowledged)) {
             connector.connect();
@@ -151,9 +156,9 @@ final class PostgresSourceCommand implements Callable<Integer> {
     }
 
     private void configure() {
-        if (pollInterval.toMillis() < 1 || batchSize < 1 || shutdownTimeout.isNegative()) {
-            throw new ConfigurationException("--poll-interval must be at least 1ms, --batch-size at least 1 and "
-                    + "--shutdown-timeout not negative");
+        if (pollInterval.toMillis() < 1 || batchSize < 1 || shutdownTimeout.isNegative() || statsInterval.isNegative()) {
+            throw new ConfigurationException("--poll-interval must be at least 1ms, --batch-size at least 1, and "
+                    + "--shutdown-timeout and --stats-interval not negative");
         }
         try {
             database = ConnectionString.parse(connection);
