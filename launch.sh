@@ -59,6 +59,8 @@ case "$cmd" in
     build
     # An engine started here always serves /health, /metrics and /status (default :7300) unless told otherwise.
     case " $* " in *" --admin-port"*) ;; *) set -- --admin-port 7300 "$@" ;; esac
+    # ... and keeps its dead letters (messages the application could not decode) beside the logs.
+    case " $* " in *" --dead-letter-file"*) ;; *) mkdir -p .wallaby; set -- --dead-letter-file .wallaby/dead-letters.jsonl "$@" ;; esac
     exec "$(java_cmd)" -jar "$ENGINE_JAR" "$@" ;;
   status)   build; exec "$(java_cmd)" -jar "$LAUNCHER_JAR" status "$@" ;;
   source)   build; exec "$(java_cmd)" -jar "$SOURCE_JAR" "$@" ;;

@@ -2,6 +2,7 @@ package io.wallaby.launcher;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,8 +46,10 @@ public final class Pieces implements AutoCloseable {
 
     /** Starts the engine and waits until it is ready to take connections. */
     public PieceProcess startEngine(String... extraArgs) throws IOException, InterruptedException {
+        Files.createDirectories(logDir);
         List<String> args = new ArrayList<>(List.of("--host", engineHost,
-                "--source-port", Integer.toString(sourcePort), "--sink-port", Integer.toString(sinkPort)));
+                "--source-port", Integer.toString(sourcePort), "--sink-port", Integer.toString(sinkPort),
+                "--dead-letter-file", logDir.resolve("dead-letters.jsonl").toAbsolutePath().toString()));
         args.addAll(List.of(extraArgs));
         PieceProcess engine = start("engine", home.resolve("engine/target/wallaby-engine.jar"), args, false);
         engine.awaitLine(line -> READY.matcher(line).find(), START_TIMEOUT);

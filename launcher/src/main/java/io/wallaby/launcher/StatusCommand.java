@@ -76,6 +76,11 @@ final class StatusCommand implements Callable<Integer> {
                 c.path("messagesProcessed").asLong(), c.path("duplicatesDropped").asLong(),
                 c.path("decodeFailures").asLong(), c.path("applicationFailures").asLong(),
                 c.path("outputsProduced").asLong(), c.path("outputsPending").asLong());
+        JsonNode deadLetters = status.path("deadLetters");
+        if (!deadLetters.isMissingNode()) {
+            out.printf("Dead letters: %d (messages the application could not take) in %s%n",
+                    deadLetters.path("count").asLong(), deadLetters.path("file").asText());
+        }
     }
 
     private void printCaptureLag() throws Exception {
