@@ -7,6 +7,7 @@
 #   ./launch.sh status [--connection C]    the running engine's connectors, streams, counters, capture lag
 #   ./launch.sh source KIND [flags]        a source connector: postgres, generator, file
 #   ./launch.sh sink KIND [flags]          a sink connector: postgres, stdout, file
+#   ./launch.sh bench [flags]              the benchmark: prints a table, writes bench/results/latest.md
 #
 # The jars are built on first use (and again when a source file is newer than its jar).
 set -euo pipefail
@@ -19,7 +20,7 @@ SINK_JAR=sink-connector/target/wallaby-sink.jar
 LAUNCHER_JAR=launcher/target/wallaby-launcher.jar
 
 usage() {
-  sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 needs_build() {
