@@ -132,8 +132,13 @@ public final class PieceProcess implements AutoCloseable {
 
     /** SIGTERM, then SIGKILL if it has not exited after ten seconds. Returns the exit code. */
     public int stop() throws InterruptedException {
+        return stop(Duration.ofSeconds(10));
+    }
+
+    /** SIGTERM, then SIGKILL if it has not exited within {@code grace}. Returns the exit code (137 after SIGKILL). */
+    public int stop(Duration grace) throws InterruptedException {
         process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
             process.waitFor();
         }

@@ -16,20 +16,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Nothing lost, nothing doubled: while four writers insert transactions, processes are killed with
  * SIGKILL, PostgreSQL is restarted and connectors are replaced by second instances, at random moments.
  * At the end alert_log must hold exactly one alert for every committed transaction over 1000 or under
- * -1000.
+ * -1000. Connectors replaced by a second instance are stopped with SIGTERM and must drain and exit 0.
  *
  * <p>The short version runs in the default test run. The soak runs for {@code WALLABY_SOAK_MINUTES}
  * minutes when that is set. {@code WALLABY_FAULT_SEED} replays a failure: the seed is printed first.
  */
 class FaultInjectionEndToEndTest {
 
-    enum Fault { KILL_SOURCE, KILL_SINK, KILL_ENGINE, RESTART_POSTGRES, REPLACE_SOURCE, REPLACE_SINK }
+    /** How long a SIGTERM'd connector may take to drain before the test calls it stuck. */
+    private static final Duration GRACEFUL_STOP = Duration.ofSeconds(40);
+
+    enum Fault { KILL_SOURCE, KILL_SINK, KILL_ENGINE, RESTART_ENGINE, RESTART_POSTGRES, REPLACE_SOURCE, REPLACE_SINK }
 
     private TestDatabase database;
     private Pieces pieces;
@@ -79,17 +83,21 @@ class FaultInjectionEndToEndTest {
                         engine.kill();
                         engine = pieces.startEngine();
                     }
+                    case RESTART_ENGINE -> {
+                        assertEquals(0, engine.stop(GRACEFUL_STOP), "an engine stopped with SIGTERM drains and exits 0");
+                        engine = pieces.startEngine();
+                    }
                     case RESTART_POSTGRES -> database.restart();
                     case REPLACE_SOURCE -> {
                         PieceProcess second = pieces.startSource("source-" + started, "postgres", "--connection", conn);
                         Thread.sleep(random.nextInt(1000));
-                        source.stop();
+                        assertEquals(0, source.stop(GRACEFUL_STOP), "a source stopped with SIGTERM drains and exits 0");
                         source = second;
                     }
                     case REPLACE_SINK -> {
                         PieceProcess second = pieces.startSink("sink-" + started, "postgres", "--connection", conn);
                         Thread.sleep(random.nextInt(1000));
-                        sink.stop();
+                        assertEquals(0, sink.stop(GRACEFUL_STOP), "a sink stopped with SIGTERM commits and exits 0");
                         sink = second;
                     }
                 }
