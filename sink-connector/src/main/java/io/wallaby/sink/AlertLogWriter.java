@@ -4,7 +4,10 @@ import io.wallaby.connector.SinkMessage;
 import io.wallaby.connector.postgres.ConnectionString;
 import io.wallaby.connector.postgres.SqlIdentifiers;
 import io.wallaby.protocol.Frame;
+import org.postgresql.PGConnection;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -40,6 +43,7 @@ final class AlertLogWriter implements AutoCloseable {
     private final String quotedTable;
     private final String quotedOffsets;
     private final String quotedDeadLetters;
+    private final String copySql;
     private Connection db;
 
     /** @param table {@code alert_log} or {@code schema.alert_log}; the offsets table goes into the same schema */
@@ -50,6 +54,7 @@ final class AlertLogWriter implements AutoCloseable {
         String schema = parts.size() == 2 ? "\"" + parts.get(0) + "\"." : "";
         this.quotedOffsets = schema + "\"wallaby_sink_offsets\"";
         this.quotedDeadLetters = schema + "\"wallaby_dead_letters\"";
+        this.copySql = "COPY " + quotedTable + " (alert_log) FROM STDIN";
     }
 
     /** Connects and creates the two tables when missing (an advisory lock keeps two sinks from racing). */
@@ -156,31 +161,30 @@ final class AlertLogWriter implements AutoCloseable {
     }
 
     /**
-     * Inserts the rows as one JDBC batch. Only when that fails on a row's data does it go row by row, each
-     * under a savepoint, to find the rows that cannot be written; they are added to {@code dead}.
+     * Writes the rows with one COPY (several times faster than a batch of INSERTs). Only when that fails on
+     * a row's data does it go row by row, each under a savepoint, to find the rows that cannot be written;
+     * they are added to {@code dead}.
      */
     private int insert(List<SinkMessage> rows, List<DeadLetter> dead) throws SQLException {
         if (rows.isEmpty()) {
             return 0;
         }
-        String sql = "INSERT INTO " + quotedTable + " (alert_log) VALUES (?)";
-        Savepoint beforeBatch = db.setSavepoint();
-        try (PreparedStatement insert = db.prepareStatement(sql)) {
-            for (SinkMessage m : rows) {
-                insert.setString(1, m.payloadText());
-                insert.addBatch();
-            }
-            insert.executeBatch();
-            db.releaseSavepoint(beforeBatch);
-            return rows.size();
+        Savepoint beforeCopy = db.setSavepoint();
+        try {
+            byte[] text = AlertCopyText.of(rows);
+            long copied = db.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql, new ByteArrayInputStream(text));
+            db.releaseSavepoint(beforeCopy);
+            return (int) copied;
         } catch (SQLException e) {
             if (rowError(e) == null) {
                 throw e;
             }
-            db.rollback(beforeBatch);
+            db.rollback(beforeCopy);
+        } catch (IOException e) {
+            throw new SQLException("cannot stream the COPY data: " + e.getMessage(), "08006", e);
         }
         int inserted = 0;
-        try (PreparedStatement insert = db.prepareStatement(sql)) {
+        try (PreparedStatement insert = db.prepareStatement("INSERT INTO " + quotedTable + " (alert_log) VALUES (?)")) {
             for (SinkMessage m : rows) {
                 Savepoint beforeRow = db.setSavepoint();
                 try {

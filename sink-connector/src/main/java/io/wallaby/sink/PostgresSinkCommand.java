@@ -50,8 +50,9 @@ final class PostgresSinkCommand implements Callable<Integer> {
     @Option(names = "--table", description = "The table the alerts go to (table or schema.table); created when missing.")
     String table = "alert_log";
 
-    @Option(names = "--batch-size", description = "Most messages written in one transaction.")
-    int batchSize = 500;
+    @Option(names = "--batch-size", description = "Most messages written in one transaction (one COPY). A batch "
+            + "is cut short when --batch-wait-ms passes, so a large one only forms while messages are waiting.")
+    int batchSize = 2000;
 
     @Option(names = "--batch-wait-ms", description = "Longest wait, in milliseconds, to fill a batch.")
     long batchWaitMillis = 20;
@@ -59,6 +60,9 @@ final class PostgresSinkCommand implements Callable<Integer> {
     @Option(names = "--stats-interval", paramLabel = "DURATION", converter = DurationOption.class, defaultValue = "30s",
             description = "How often to log commit batch sizes and commit latency (mean, max); 0: never.")
     Duration statsInterval;
+
+    /** Batches the engine may send ahead: the next ones arrive while one commits. */
+    private static final int CREDIT_WINDOW_BATCHES = 5;
 
     private volatile boolean stopping;
 
@@ -87,7 +91,7 @@ final class PostgresSinkCommand implements Callable<Integer> {
                     + "create and write " + table, e);
         }
         try (writer; SinkConnector connector = new SinkConnector(settings,
-                Math.max(SinkConnector.DEFAULT_CREDIT_WINDOW, 2 * batchSize))) {
+                Math.max(SinkConnector.DEFAULT_CREDIT_WINDOW, CREDIT_WINDOW_BATCHES * batchSize))) {
             connector.connect(stream -> retrying("read the committed point of " + stream, writer,
                     () -> writer.committedPoint(stream)));
             log.info("ready: writing alerts into {}", table);

@@ -96,7 +96,7 @@ class PostgresSinkTest {
             PostgresSinkCommand first = new PostgresSinkCommand();
             CompletableFuture<Integer> exit = start(first, engine, "alert_log");
             assertEquals("wallaby-sink-postgres", engine.acceptAndOk(0).programName());
-            assertEquals(1000L, engine.read(Frame.Ack.class).credits(), "the default credit window");
+            assertEquals(10_000L, engine.read(Frame.Ack.class).credits(), "the default credit window");
             engine.send(new Frame.Notify(STREAM_ID, STREAM, Frame.U64_MAX));
             assertEquals(new Frame.NotifyAck(true, STREAM_ID, Frame.U64_MAX), engine.read(Frame.NotifyAck.class));
             engine.send(alert(65536));
@@ -164,6 +164,22 @@ class PostgresSinkTest {
             assertEquals(Frame.U64_MAX, writer.committedPoint("other"));
         }
         assertEquals(List.of("a", "b"), query("SELECT alert_log FROM retry_log ORDER BY id"));
+    }
+
+    @Test
+    void copyKeepsEveryCharacterThatTheTextFormatEscapes() throws Exception {
+        List<String> texts = List.of("back\\slash", "tab\there", "new\nline", "carriage\rreturn", "\\.", "\\N",
+                "", "naïve € 😀", "end\\");
+        List<SinkMessage> batch = new ArrayList<>();
+        for (int i = 0; i < texts.size(); i++) {
+            batch.add(new SinkMessage("escapes", 1, i + 1, null, texts.get(i).getBytes(StandardCharsets.UTF_8), 0));
+        }
+        try (AlertLogWriter writer = new AlertLogWriter(ConnectionString.parse(url), "public.escape_log")) {
+            writer.open();
+            assertEquals(texts.size(), writer.write(batch));
+        }
+        assertEquals(texts, query("SELECT alert_log FROM escape_log ORDER BY id"));
+        assertEquals(List.of("0"), query("SELECT count(*)::text FROM escape_log WHERE alert_log IS NULL"));
     }
 
     @Test
