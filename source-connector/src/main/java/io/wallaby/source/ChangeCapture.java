@@ -19,7 +19,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -49,10 +48,11 @@ import java.util.function.BooleanSupplier;
  *
  * <h2>Forgetting only after the ACK</h2>
  * Sent rows stay in {@code wallaby.changes}. The SDK reports acknowledgements on its reader thread; they are
- * handed over here and, on the capture thread, one transaction deletes the acknowledged rows and records
- * the cursor with its message id. Until the stream is open (a standby instance) nothing is deleted.
+ * handed over here and {@link AcknowledgementRecorder}, on its own thread and connection, deletes the
+ * acknowledged rows and records the cursor with its message id in one transaction, coalescing the ACKs of
+ * about 50 ms. Until the stream is open (a standby instance) nothing is deleted.
  *
- * <p>Runs on one thread, except {@link #onAcknowledged}.
+ * <p>Runs on one thread, except {@link #onAcknowledged} and the recorder.
  */
 final class ChangeCapture {
 
@@ -71,11 +71,13 @@ final class ChangeCapture {
     private final ConcurrentSkipListMap<Long, CaptureCursor> unrecorded = new ConcurrentSkipListMap<>();
     /** The highest point the engine acknowledged on the stream (-1: none yet); set by the reader thread. */
     private final AtomicLong acknowledged = new AtomicLong(-1);
-    /** The message id whose cursor is recorded in wallaby.source_offsets by this process. */
-    private long recordedId = -1;
+    /** Forgets acknowledged rows, on its own thread and connection. */
+    private final AcknowledgementRecorder recorder;
     private CaptureCursor cursor = CaptureCursor.START;
     private long nextMessageId = 1;
     private Connection db;
+    /** The batch read, prepared once per connection: the same statement every round trip. */
+    private PreparedStatement readBatch;
 
     ChangeCapture(ConnectionString database, String source, String channel, String streamName,
                   Duration pollInterval, int batchSize, int maxPayloadLength, Duration statsInterval) {
@@ -87,6 +89,7 @@ final class ChangeCapture {
         this.batchSize = batchSize;
         this.maxPayloadLength = maxPayloadLength;
         this.figures = new CaptureFigures(statsInterval, source);
+        this.recorder = new AcknowledgementRecorder(database, source, streamName, unrecorded, acknowledged);
     }
 
     /** The SDK's {@link io.wallaby.connector.AcknowledgementListener}: only hands the point over, no JDBC here. */
@@ -110,6 +113,7 @@ final class ChangeCapture {
         // Launchers and tests wait for this line: installed, listening, and the stream is ours.
         log.info("ready: capturing rows of {} on stream '{}' from message id {} after {} (lossless table capture)",
                 source, streamName, nextMessageId, cursor);
+        recorder.start();
         Backoff backoff = Backoff.standard();
         while (!stopping.getAsBoolean()) {
             try {
@@ -118,7 +122,6 @@ final class ChangeCapture {
                     listen();
                     log.info("reconnected to PostgreSQL; continuing after {}", cursor);
                 }
-                recordAcknowledged();
                 figures.logIfDue(db, nextMessageId - 1, acknowledged.get());
                 int sent = sendBatch(connector);
                 connector.flush();
@@ -138,19 +141,15 @@ final class ChangeCapture {
         log.info("stopping: waiting up to {} for the engine to acknowledge message {}", shutdownTimeout,
                 nextMessageId - 1);
         boolean complete = connector.closeStream(streamName, shutdownTimeout);
+        closeQuietly();
         try {
-            if (db == null) {
-                db = connect();
-            }
-            recordAcknowledged();
+            recorder.stop();
         } catch (SQLException e) {
             log.warn("could not record the last acknowledgement ({}); those rows are sent again, with the same "
                     + "ids, next time", e.getMessage());
-        } finally {
-            closeQuietly();
         }
         log.info("stopped{}; acknowledged and recorded up to message {}",
-                complete ? "" : " without every acknowledgement", recordedId);
+                complete ? "" : " without every acknowledgement", recorder.recordedId());
     }
 
     /**
@@ -173,7 +172,7 @@ final class ChangeCapture {
                     }
                 }
             }
-            recordedId = recorded;
+            recorder.recordedAtStart(recorded);
             nextMessageId = recorded + 1;
             if (enginePoint != Frame.U64_MAX && enginePoint > recorded) {
                 skipTo(enginePoint, recorded);
@@ -226,17 +225,18 @@ final class ChangeCapture {
     private int sendBatch(SourceConnector connector) throws SQLException {
         List<CaptureCursor> cursors = new ArrayList<>();
         List<byte[]> payloads = new ArrayList<>();
-        try (PreparedStatement s = db.prepareStatement("SELECT c.txid::text AS txid_text, c.seq, "
-                + "c.payload::text FROM wallaby.changes c WHERE c.source = ? "
-                + "AND c.txid < pg_snapshot_xmin(pg_current_snapshot()) AND (c.txid, c.seq) > (?::text::xid8, ?) "
-                // Qualified on purpose: a bare "ORDER BY txid" would sort by the text output column (999 > 1000).
-                + "ORDER BY c.txid, c.seq LIMIT ?")) {
-            bindCursor(s, batchSize);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    cursors.add(new CaptureCursor(Long.parseLong(rs.getString(1)), rs.getLong(2)));
-                    payloads.add(rs.getString(3).getBytes(StandardCharsets.UTF_8));
-                }
+        if (readBatch == null) {
+            readBatch = db.prepareStatement("SELECT c.txid::text AS txid_text, c.seq, "
+                    + "c.payload::text FROM wallaby.changes c WHERE c.source = ? "
+                    + "AND c.txid < pg_snapshot_xmin(pg_current_snapshot()) AND (c.txid, c.seq) > (?::text::xid8, ?) "
+                    // Qualified on purpose: a bare "ORDER BY txid" would sort by the text output column (999 > 1000).
+                    + "ORDER BY c.txid, c.seq LIMIT ?");
+        }
+        bindCursor(readBatch, batchSize);
+        try (ResultSet rs = readBatch.executeQuery()) {
+            while (rs.next()) {
+                cursors.add(new CaptureCursor(Long.parseLong(rs.getString(1)), rs.getLong(2)));
+                payloads.add(rs.getString(3).getBytes(StandardCharsets.UTF_8));
             }
         }
         // Written only after the result set is closed: write blocks while the engine grants no credit.
@@ -281,61 +281,6 @@ final class ChangeCapture {
                 + "message, capture goes on", row, source, messageId, streamName, reason);
     }
 
-    /**
-     * Deletes the acknowledged rows and records the cursor and id, in one transaction. Idempotent: the
-     * delete is by cursor, and the offsets row only moves forward (an instance that was active before and
-     * records late cannot move it back).
-     */
-    private void recordAcknowledged() throws SQLException {
-        long point = acknowledged.get();
-        if (point <= recordedId) {
-            return;
-        }
-        Map.Entry<Long, CaptureCursor> entry = unrecorded.floorEntry(point);
-        if (entry == null) {
-            return;
-        }
-        CaptureCursor done = entry.getValue();
-        db.setAutoCommit(false);
-        try {
-            try (PreparedStatement delete = db.prepareStatement("DELETE FROM wallaby.changes WHERE source = ? "
-                    + "AND (txid, seq) <= (?::text::xid8, ?)")) {
-                delete.setString(1, source);
-                delete.setString(2, Long.toString(done.txid()));
-                delete.setLong(3, done.seq());
-                delete.executeUpdate();
-            }
-            try (PreparedStatement upsert = db.prepareStatement("INSERT INTO wallaby.source_offsets "
-                    + "(stream, acked_txid, acked_seq, acked_message_id) VALUES (?, ?::text::xid8, ?, ?) "
-                    + "ON CONFLICT (stream) DO UPDATE SET acked_txid = EXCLUDED.acked_txid, acked_seq = EXCLUDED.acked_seq, "
-                    + "acked_message_id = EXCLUDED.acked_message_id, updated_at = now() "
-                    + "WHERE source_offsets.acked_message_id < EXCLUDED.acked_message_id")) {
-                upsert.setString(1, streamName);
-                upsert.setString(2, Long.toString(done.txid()));
-                upsert.setLong(3, done.seq());
-                upsert.setLong(4, entry.getKey());
-                upsert.executeUpdate();
-            }
-            db.commit();
-        } catch (SQLException | RuntimeException e) {
-            try {
-                db.rollback();
-            } catch (SQLException ignored) {
-                // the connection is broken; the caller reconnects and this runs again
-            }
-            throw e;
-        } finally {
-            try {
-                db.setAutoCommit(true);
-            } catch (SQLException ignored) {
-                // broken connection, see above
-            }
-        }
-        unrecorded.headMap(entry.getKey(), true).clear();
-        recordedId = entry.getKey();
-        log.debug("recorded acknowledgement of message {} at {}", recordedId, done);
-    }
-
     private void bindCursor(PreparedStatement s, long limit) throws SQLException {
         s.setString(1, source);
         s.setString(2, Long.toString(cursor.txid()));
@@ -358,6 +303,7 @@ final class ChangeCapture {
     }
 
     private void closeQuietly() {
+        readBatch = null; // belongs to the connection
         if (db != null) {
             try {
                 db.close();

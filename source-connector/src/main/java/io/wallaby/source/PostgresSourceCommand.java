@@ -78,8 +78,9 @@ final class PostgresSourceCommand implements Callable<Integer> {
                     + "wake-up delays rows at most this long).")
     Duration pollInterval;
 
-    @Option(names = "--batch-size", description = "table capture: most rows read from wallaby.changes at once.")
-    int batchSize = 1000;
+    @Option(names = "--batch-size", description = "table capture: most rows read from wallaby.changes at once "
+            + "(large, so a backlog drains in few round trips).")
+    int batchSize = 5000;
 
     @Option(names = "--shutdown-timeout", paramLabel = "DURATION", converter = DurationOption.class, defaultValue = "10s",
             description = "On SIGTERM, how long to wait for the engine to acknowledge what was sent before sending EOS.")
