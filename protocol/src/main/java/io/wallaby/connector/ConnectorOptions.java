@@ -6,6 +6,7 @@ import picocli.CommandLine.Option;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 
 /**
  * The command-line options every connector shares, as a picocli mixin. Use {@link Source} in a source
@@ -32,6 +33,11 @@ public abstract class ConnectorOptions {
     @Option(names = "--max-frame-length", description = "Largest frame, in bytes, accepted from the engine.")
     int maxFrameLength = Frames.DEFAULT_MAX_FRAME_LENGTH;
 
+    @Option(names = "--tls-trust", paramLabel = "FILE",
+            description = "Speak TLS to the engine, trusting only the PEM certificate (or bundle) in FILE; the engine's"
+                    + " certificate must name --engine-host (e.g. SAN IP:127.0.0.1 or DNS:localhost). Unset: plain TCP.")
+    Path tlsTrust;
+
     /** Applied as soon as the option is parsed, so that every line after it has the chosen format. */
     @Option(names = "--log-format", defaultValue = "text",
             description = "Log lines as text or json (one object per line): ${COMPLETION-CANDIDATES}.")
@@ -54,7 +60,11 @@ public abstract class ConnectorOptions {
         if (maxFrameLength < 64) {
             throw new ConfigurationException("--max-frame-length must be at least 64 bytes, was " + maxFrameLength);
         }
-        return new ConnectorSettings(engineHost, enginePort(), cookie, programName, instanceName, maxFrameLength);
+        if (tlsTrust != null) {
+            TlsTrust.socketFactory(tlsTrust); // a missing or unreadable file fails here, before any connection
+        }
+        return new ConnectorSettings(engineHost, enginePort(), cookie, programName, instanceName, maxFrameLength,
+                tlsTrust);
     }
 
     /** Options of a source connector: the engine's source port defaults to 7100. */

@@ -14,6 +14,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 
 /**
  * One TCP session with the engine, after a successful HELLO/OK handshake. A reader thread hands every
@@ -54,13 +57,16 @@ final class EngineConnection implements Closeable {
         this.initialCredits = initialCredits;
     }
 
-    /** Connects, says HELLO and waits for OK. */
+    /** Connects (over TLS when {@link ConnectorSettings#tlsTrust()} is set), says HELLO and waits for OK. */
     static EngineConnection open(ConnectorSettings settings) throws IOException {
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress(settings.engineHost(), settings.enginePort()), CONNECT_TIMEOUT_MILLIS);
             socket.setSoTimeout(HANDSHAKE_TIMEOUT_MILLIS);
+            if (settings.tlsTrust() != null) {
+                socket = startTls(socket, settings);
+            }
             FrameReader reader = new FrameReader(new BufferedInputStream(socket.getInputStream(), 64 * 1024),
                     settings.maxFrameLength());
             FrameWriter writer = new FrameWriter(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024));
@@ -86,6 +92,36 @@ final class EngineConnection implements Closeable {
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
+        }
+    }
+
+    /** Wraps the connected {@code plain} socket in TLS and completes the handshake, checking the host name. */
+    private static Socket startTls(Socket plain, ConnectorSettings settings) throws IOException {
+        String where = settings.engineHost() + ":" + settings.enginePort();
+        SSLSocket tls;
+        try {
+            tls = (SSLSocket) TlsTrust.socketFactory(settings.tlsTrust())
+                    .createSocket(plain, settings.engineHost(), settings.enginePort(), true);
+        } catch (ConfigurationException e) {
+            // Checked when the connector was built; the file went away or changed since: retry like any failure.
+            plain.close();
+            throw new IOException(e.getMessage(), e);
+        }
+        try {
+            SSLParameters parameters = tls.getSSLParameters();
+            parameters.setEndpointIdentificationAlgorithm("HTTPS");
+            tls.setSSLParameters(parameters);
+            tls.startHandshake();
+            return tls;
+        } catch (SocketTimeoutException e) {
+            tls.close();
+            throw new IOException("TLS handshake with the engine at " + where + " got no answer within "
+                    + HANDSHAKE_TIMEOUT_MILLIS + " ms; does the engine run with --tls-cert?", e);
+        } catch (SSLException e) {
+            tls.close();
+            throw new IOException("TLS handshake with the engine at " + where + " failed (" + e.getMessage()
+                    + "); the engine must run with --tls-cert, its certificate must be in --tls-trust "
+                    + settings.tlsTrust() + " and name " + settings.engineHost() + " (SAN)", e);
         }
     }
 

@@ -82,6 +82,9 @@ public final class SinkConnector implements AutoCloseable {
         if (creditWindow < 1) {
             throw new IllegalArgumentException("creditWindow must be at least 1, was " + creditWindow);
         }
+        if (settings.tlsTrust() != null) {
+            TlsTrust.socketFactory(settings.tlsTrust()); // ConfigurationException now rather than retries later
+        }
         this.target = settings;
         this.creditWindow = creditWindow;
     }

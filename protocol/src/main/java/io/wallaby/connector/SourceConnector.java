@@ -85,6 +85,9 @@ public final class SourceConnector implements AutoCloseable {
         if (replayCapacity < 1) {
             throw new IllegalArgumentException("replayCapacity must be at least 1, was " + replayCapacity);
         }
+        if (settings.tlsTrust() != null) {
+            TlsTrust.socketFactory(settings.tlsTrust()); // ConfigurationException now rather than retries later
+        }
         this.target = settings;
         this.replayCapacity = replayCapacity;
         this.listener = listener;

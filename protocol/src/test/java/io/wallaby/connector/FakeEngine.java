@@ -4,13 +4,17 @@ import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.FrameReader;
 import io.wallaby.protocol.FrameWriter;
 
+import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 
-/** The engine's side of one TCP session, played by a test: it accepts and reads/writes frames by hand. */
+/**
+ * The engine's side of one TCP session, played by a test: it accepts and reads/writes frames by hand. Built
+ * with an {@link SSLContext} it serves TLS only, as the engine with {@code --tls-cert} does.
+ */
 public final class FakeEngine implements AutoCloseable {
 
     final ServerSocket server;
@@ -19,7 +23,14 @@ public final class FakeEngine implements AutoCloseable {
     FrameWriter writer;
 
     public FakeEngine() throws IOException {
-        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this(null);
+    }
+
+    /** A fake engine serving TLS with {@code tls}'s key and certificate; {@code null}: plain TCP. */
+    public FakeEngine(SSLContext tls) throws IOException {
+        server = tls == null
+                ? new ServerSocket(0, 50, InetAddress.getLoopbackAddress())
+                : tls.getServerSocketFactory().createServerSocket(0, 50, InetAddress.getLoopbackAddress());
         server.setSoTimeout(10_000);
     }
 
