@@ -1,10 +1,6 @@
 package io.wallaby.engine;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.NavigableMap;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -35,7 +31,7 @@ public final class OutputLog {
     private final String name;
     private final long streamId;
     private final OutputBudget budget;
-    private final NavigableMap<Long, Output> pending = new TreeMap<>(Long::compareUnsigned);
+    private final OutputQueue pending = new OutputQueue();
     private final AtomicReference<Reader> reader = new AtomicReference<>();
     private long committed = Points.NONE;
     private volatile Runnable onCommit = () -> { };
@@ -69,7 +65,7 @@ public final class OutputLog {
         synchronized (this) {
             for (Output output : outputs) {
                 if (Points.isAfter(output.id(), committed)) {
-                    pending.put(output.id(), output);
+                    pending.put(output);
                     kept++;
                 }
             }
@@ -100,9 +96,7 @@ public final class OutputLog {
                 return;
             }
             committed = point;
-            Map<Long, Output> done = pending.headMap(point, true);
-            dropped = done.size();
-            done.clear();
+            dropped = pending.dropThrough(point);
         }
         budget.released(dropped);
         onCommit.run();
@@ -110,15 +104,7 @@ public final class OutputLog {
 
     /** Up to {@code max} outputs with ids after {@code lastSent} ({@link Points#NONE}: from the first). */
     public synchronized List<Output> after(long lastSent, int max) {
-        Map<Long, Output> rest = lastSent == Points.NONE ? pending : pending.tailMap(lastSent, false);
-        List<Output> batch = new ArrayList<>(Math.min(max, rest.size()));
-        for (Output output : rest.values()) {
-            if (batch.size() == max) {
-                break;
-            }
-            batch.add(output);
-        }
-        return batch;
+        return pending.after(lastSent, max);
     }
 
     /** Outputs held, not yet committed. */
