@@ -56,14 +56,16 @@ public final class ApplicationHandler extends SimpleChannelInboundHandler<Accept
             return;
         }
         long firstId = message.messageId() << 16;
-        List<OutputLog.Output> outputs = new ArrayList<>(payloads.size());
-        for (int k = 0; k < payloads.size(); k++) {
-            outputs.add(new OutputLog.Output(firstId + k, message.eventTime(), payloads.get(k)));
+        if (!payloads.isEmpty()) {
+            List<OutputLog.Output> outputs = new ArrayList<>(payloads.size());
+            for (int k = 0; k < payloads.size(); k++) {
+                outputs.add(new OutputLog.Output(firstId + k, message.eventTime(), payloads.get(k)));
+            }
+            // Outputs first, in-flight entry second: a commit can then never miss the entry.
+            stream.outputs().append(outputs);
         }
-        // Outputs first, in-flight entry second: a commit can then never miss the entry.
-        stream.outputs().append(outputs);
-        stream.processed(message.messageId(), !outputs.isEmpty(), firstId + Math.max(0, outputs.size() - 1));
-        counters.countProcessed(outputs.size());
+        stream.processed(message.messageId(), !payloads.isEmpty(), firstId + Math.max(0, payloads.size() - 1));
+        counters.countProcessed(payloads.size());
     }
 
     private List<byte[]> run(SourceStream stream, Frame.Message message) {

@@ -183,10 +183,17 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
         if (ctx.executor().isShuttingDown()) {
             return; // the engine is stopping: nobody is left to tell
         }
-        ctx.executor().execute(() -> {
-            toAcknowledge.add(stream);
-            scheduleAck();
-        });
+        if (ctx.executor().inEventLoop()) {
+            // The usual case, a message with no outputs acknowledged as it is processed: no task per message.
+            markAcknowledged(stream);
+        } else {
+            ctx.executor().execute(() -> markAcknowledged(stream));
+        }
+    }
+
+    private void markAcknowledged(SourceStream stream) {
+        toAcknowledge.add(stream);
+        scheduleAck();
     }
 
     /** One ACK per event-loop turn carries every credit and point gathered during that turn. */
