@@ -4,6 +4,7 @@ import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.FrameReader;
 import io.wallaby.protocol.FrameType;
 import io.wallaby.protocol.FrameWriter;
+import io.wallaby.protocol.ProtocolException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,6 +79,14 @@ final class EngineConnection implements Closeable {
             } catch (SocketTimeoutException e) {
                 throw new IOException("the engine at " + settings.engineHost() + ":" + settings.enginePort()
                         + " did not answer HELLO within " + HANDSHAKE_TIMEOUT_MILLIS + " ms; is that the engine's port?");
+            } catch (ProtocolException e) {
+                if (settings.tlsTrust() != null) {
+                    throw e;
+                }
+                // A TLS engine answers a plain HELLO with a TLS alert, which reads as a nonsense frame.
+                throw new ProtocolException("the engine at " + settings.engineHost() + ":" + settings.enginePort()
+                        + " did not answer HELLO with a frame (" + e.getMessage() + "); if the engine runs with"
+                        + " --tls-cert, give this connector --tls-trust with the engine's certificate");
             }
             switch (answer.type()) {
                 case OK -> {

@@ -98,6 +98,7 @@ class TlsConnectorTest {
                 Throwable failure = connected.handle((v, e) -> e).get(10, TimeUnit.SECONDS);
                 assertTrue(failure != null && failure.getCause() instanceof io.wallaby.protocol.ProtocolException,
                         String.valueOf(failure));
+                assertTrue(failure.getCause().getMessage().contains("--tls-trust"), failure.getCause().getMessage());
             } finally {
                 close(connector);
             }
