@@ -1,5 +1,6 @@
 package io.wallaby.engine;
 
+import io.wallaby.connector.DurationOption;
 import io.wallaby.api.Application;
 import io.wallaby.apps.AlertStateless;
 import io.wallaby.engine.guard.ConnectionLimits;
@@ -71,18 +72,18 @@ public final class EngineMain implements Callable<Integer> {
             description = "Outputs held for sinks before sources get no more credit.")
     long maxPending = EngineConfig.DEFAULT_MAX_PENDING;
 
-    @Option(names = "--shutdown-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--shutdown-timeout", paramLabel = "DURATION", converter = DurationOption.class,
             defaultValue = "30s", description = "After SIGTERM or Ctrl-C, how long sinks get to commit what the engine holds.")
     Duration shutdownTimeout;
 
     @Option(names = "--max-connections", description = "Open connections per port; one more gets ERROR.")
     int maxConnections = ConnectionLimits.DEFAULT_MAX_CONNECTIONS;
 
-    @Option(names = "--handshake-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--handshake-timeout", paramLabel = "DURATION", converter = DurationOption.class,
             defaultValue = "10s", description = "Time a new connection has to say HELLO (0: no limit).")
     Duration handshakeTimeout;
 
-    @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = DurationOption.class,
             defaultValue = "0", description = "Time a connection may send no frame at all (0: no limit; the protocol "
                     + "has no heartbeat, so set it above the longest quiet spell of your sources and sinks).")
     Duration idleTimeout;

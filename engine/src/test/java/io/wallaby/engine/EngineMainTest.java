@@ -41,7 +41,7 @@ class EngineMainTest {
 
     @Test
     void durationsReadAsPeopleWriteThem() {
-        DurationConverter durations = new DurationConverter();
+        io.wallaby.connector.DurationOption durations = new io.wallaby.connector.DurationOption();
         assertEquals(java.time.Duration.ofSeconds(30), durations.convert("30s"));
         assertEquals(java.time.Duration.ofMillis(500), durations.convert("500ms"));
         assertEquals(java.time.Duration.ofMinutes(5), durations.convert("5m"));

@@ -7,7 +7,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads a connector's duration flags the way the engine reads its own: {@code 30s}, {@code 500ms},
+ * Reads the duration flags of every Wallaby command, the engine's and the connectors': {@code 30s}, {@code 500ms},
  * {@code 5m}, {@code 1h}, {@code 0} (a bare number is seconds) or an ISO-8601 {@code PT30S}. Use with
  * {@code @Option(converter = DurationOption.class, defaultValue = "10s", paramLabel = "DURATION")}.
  */
