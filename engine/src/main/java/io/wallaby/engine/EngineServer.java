@@ -14,6 +14,7 @@ import io.wallaby.engine.admin.AdminChannelInitializer;
 import io.wallaby.engine.admin.AdminRequestHandler;
 import io.wallaby.engine.admin.Connectors;
 import io.wallaby.engine.admin.EngineMetrics;
+import io.wallaby.engine.admin.ThroughputRates;
 import io.wallaby.engine.guard.LimitHits;
 import io.wallaby.engine.sink.SinkChannelInitializer;
 import io.wallaby.engine.source.DeadLetterFile;
@@ -36,12 +37,15 @@ public final class EngineServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(EngineServer.class);
     private static final long DRAIN_POLL_MILLIS = 20;
+    /** What the rates in /status average over. */
+    static final Duration DEFAULT_RATE_WINDOW = Duration.ofSeconds(10);
 
     private final EngineConfig config;
     private final String applicationName;
     private final StreamRegistry registry;
     private final EngineCounters counters = new EngineCounters();
     private final EngineMetrics metrics;
+    private final ThroughputRates rates;
     private final Lifecycle lifecycle = new Lifecycle();
     private final Connectors connectors = new Connectors();
     private final DeadLetterFile deadLetters;
@@ -52,24 +56,35 @@ public final class EngineServer implements AutoCloseable {
     private Channel adminChannel;
 
     public EngineServer(EngineConfig config, Application application) {
+        this(config, application, DEFAULT_RATE_WINDOW);
+    }
+
+    /** With the window of the /status rates chosen: tests take a short one, so as not to wait ten seconds. */
+    EngineServer(EngineConfig config, Application application, Duration rateWindow) {
         this.config = config;
         this.applicationName = application.getClass().getName();
         this.registry = new StreamRegistry(application.pipeline(), new OutputBudget(config.maxPending()));
         this.deadLetters = new DeadLetterFile(config.deadLetterFile());
         this.metrics = new EngineMetrics(counters, registry, deadLetters);
+        this.rates = new ThroughputRates(counters, registry, rateWindow);
     }
 
     /** Binds every port; on failure nothing is left open. */
     public EngineServer start() throws StartFailedException, InterruptedException {
         try {
+            // The zero point of every rate, before any traffic: a burst ahead of the first scheduled sample counts.
+            rates.sample();
             EngineContext context = new EngineContext(config, registry, counters, metrics, lifecycle, connectors,
                     new LimitHits(metrics), new ErrorReplyHandler(metrics), sslContext(), deadLetters);
             sourceChannel = bind(config.sourcePort(), "--source-port", new SourceChannelInitializer(context));
             sinkChannel = bind(config.sinkPort(), "--sink-port", new SinkChannelInitializer(context));
             if (config.adminPort() != EngineConfig.ADMIN_OFF) {
+                // Only /status shows the rates, so without an admin port nothing samples them.
+                long interval = rates.interval().toNanos();
+                workers.next().scheduleAtFixedRate(rates::sample, interval, interval, TimeUnit.NANOSECONDS);
                 adminChannel = bind(config.adminPort(), "--admin-port", new AdminChannelInitializer(
                         new AdminRequestHandler(applicationName, lifecycle, metrics, connectors, registry, counters,
-                                deadLetters)));
+                                rates, deadLetters)));
             }
             lifecycle.moveTo(Lifecycle.Phase.ACCEPTING);
             return this;

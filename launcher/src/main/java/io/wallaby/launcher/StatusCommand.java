@@ -64,23 +64,29 @@ final class StatusCommand implements Callable<Integer> {
         table(List.of("PORT", "PROGRAM", "INSTANCE", "REMOTE", "CONNECTED SINCE"), rows(status.path("connectors"),
                 "port", "program", "instance", "remoteAddress", "connectedSince"));
         out.println("Source streams");
-        table(List.of("NAME", "MESSAGES IN", "LAST ID", "ACKNOWLEDGED", "IN FLIGHT", "CONNECTION"),
-                rows(status.path("sourceStreams"), "name", "messagesIn", "lastMessageId", "acknowledged", "inFlight",
-                        "connection"));
+        table(List.of("NAME", "MESSAGES IN", "MSG/S", "LAST ID", "ACKNOWLEDGED", "IN FLIGHT", "CONNECTION"),
+                rows(status.path("sourceStreams"), "name", "messagesIn", "messagesPerSecond", "lastMessageId",
+                        "acknowledged", "inFlight", "connection"));
         out.println("Sink streams");
         table(List.of("NAME", "PENDING", "COMMITTED", "CREDITS", "CONNECTION"), rows(status.path("sinkStreams"),
                 "name", "pendingOutputs", "committed", "credits", "connection"));
         JsonNode c = status.path("counters");
-        out.printf("Counters: %d messages processed, %d duplicates dropped, %d decode failures, "
-                        + "%d application failures, %d outputs produced, %d pending%n",
-                c.path("messagesProcessed").asLong(), c.path("duplicatesDropped").asLong(),
-                c.path("decodeFailures").asLong(), c.path("applicationFailures").asLong(),
-                c.path("outputsProduced").asLong(), c.path("outputsPending").asLong());
+        out.printf("Counters: %d messages processed (%s/s), %d duplicates dropped, %d decode failures, "
+                        + "%d application failures, %d outputs produced (%s/s), %d pending%n",
+                c.path("messagesProcessed").asLong(), rate(c.path("messagesPerSecond")),
+                c.path("duplicatesDropped").asLong(), c.path("decodeFailures").asLong(),
+                c.path("applicationFailures").asLong(), c.path("outputsProduced").asLong(),
+                rate(c.path("outputsPerSecond")), c.path("outputsPending").asLong());
         JsonNode deadLetters = status.path("deadLetters");
         if (!deadLetters.isMissingNode()) {
             out.printf("Dead letters: %d (messages the application could not take) in %s%n",
                     deadLetters.path("count").asLong(), deadLetters.path("file").asText());
         }
+    }
+
+    /** A rate over the engine's last ten seconds; "-" from an engine too old to report one. */
+    private static String rate(JsonNode perSecond) {
+        return perSecond.isNumber() ? perSecond.asText() : "-";
     }
 
     private void printCaptureLag() throws Exception {

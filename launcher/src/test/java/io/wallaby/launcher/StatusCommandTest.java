@@ -44,7 +44,9 @@ class StatusCommandTest {
         assertEquals(0, exit, table);
         assertTrue(table.contains("wallaby-sink-stdout"), table);
         assertTrue(table.contains("alert_log/generator"), table);
-        assertTrue(table.matches("(?s).*Counters: 100 messages processed.*"), table);
+        assertTrue(table.matches("(?s).*Counters: 100 messages processed \\([0-9.]+/s\\),.*"
+                + "outputs produced \\([0-9.]+/s\\).*"), table);
+        assertTrue(table.matches("(?s).*NAME +MESSAGES IN +MSG/S +LAST ID.*\n +\\S+ +100 +[0-9.]+ .*"), table);
     }
 
     @Test

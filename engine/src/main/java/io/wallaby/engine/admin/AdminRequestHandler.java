@@ -44,12 +44,12 @@ public final class AdminRequestHandler extends SimpleChannelInboundHandler<FullH
 
     public AdminRequestHandler(String application, Lifecycle lifecycle, EngineMetrics metrics,
                                Connectors connectors, StreamRegistry streams, EngineCounters counters,
-                               DeadLetterFile deadLetters) {
+                               ThroughputRates rates, DeadLetterFile deadLetters) {
         this.lifecycle = lifecycle;
         this.metrics = metrics;
         this.streams = streams;
         this.status = () -> StatusReport.of(application, lifecycle, connectors, streams, counters,
-                deadLetters);
+                rates, deadLetters);
     }
 
     @Override

@@ -19,16 +19,18 @@ public record StatusReport(String phase, String application, List<ConnectorInfo>
                            List<SourceStatus> sourceStreams, List<SinkStatus> sinkStreams, Counters counters,
                            DeadLetters deadLetters) {
 
-    public record SourceStatus(String name, String id, long messagesIn, String lastMessageId, String acknowledged,
-                               int inFlight, String connection) {
+    public record SourceStatus(String name, String id, long messagesIn, double messagesPerSecond,
+                               String lastMessageId, String acknowledged, int inFlight, String connection) {
     }
 
     public record SinkStatus(String name, String id, int pendingOutputs, String committed, String connection,
                              Long credits) {
     }
 
-    public record Counters(long messagesProcessed, long duplicatesDropped, long decodeFailures,
-                           long applicationFailures, long outputsProduced, long outputsPending) {
+    /** The rates are per second over the last {@link ThroughputRates#window()}. */
+    public record Counters(long messagesProcessed, double messagesPerSecond, long duplicatesDropped,
+                           long decodeFailures, long applicationFailures, long outputsProduced,
+                           double outputsPerSecond, long outputsPending) {
     }
 
     /** Messages the application could not handle, and the file they were written to. */
@@ -36,12 +38,12 @@ public record StatusReport(String phase, String application, List<ConnectorInfo>
     }
 
     public static StatusReport of(String application, Lifecycle lifecycle, Connectors connectors,
-                                  StreamRegistry streams, EngineCounters counters,
+                                  StreamRegistry streams, EngineCounters counters, ThroughputRates rates,
                                   DeadLetterFile deadLetterFile) {
         List<SourceStatus> sources = streams.sources().stream()
                 .sorted(Comparator.comparing(SourceStream::name))
                 .map(s -> new SourceStatus(s.name(), Long.toUnsignedString(s.id()), s.messagesIn(),
-                        Points.show(s.lastSeen()), Points.show(s.acknowledged()), s.inFlight(), s.ownerName()))
+                        tenths(rates.messagesInPerSecond(s.name())), Points.show(s.lastSeen()), Points.show(s.acknowledged()), s.inFlight(), s.ownerName()))
                 .toList();
         List<SinkStatus> sinks = streams.logs().stream()
                 .sorted(Comparator.comparing(OutputLog::name))
@@ -49,9 +51,16 @@ public record StatusReport(String phase, String application, List<ConnectorInfo>
                 .toList();
         return new StatusReport(lifecycle.phase().name().toLowerCase(java.util.Locale.ROOT), application,
                 connectors.list(), sources, sinks,
-                new Counters(counters.messagesProcessed(), counters.duplicatesDropped(), counters.decodeFailures(),
-                        counters.applicationFailures(), counters.outputsProduced(), streams.budget().pending()),
+                new Counters(counters.messagesProcessed(), tenths(rates.messagesProcessedPerSecond()),
+                        counters.duplicatesDropped(), counters.decodeFailures(), counters.applicationFailures(),
+                        counters.outputsProduced(), tenths(rates.outputsProducedPerSecond()),
+                        streams.budget().pending()),
                 new DeadLetters(deadLetterFile.written(), deadLetterFile.path().toString()));
+    }
+
+    /** Rates to a tenth: more digits would only show sampling jitter. */
+    private static double tenths(double rate) {
+        return Math.round(rate * 10) / 10.0;
     }
 
     private static SinkStatus sinkStatus(OutputLog log) {
