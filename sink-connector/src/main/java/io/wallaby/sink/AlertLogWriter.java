@@ -83,6 +83,11 @@ final class AlertLogWriter implements AutoCloseable {
         }
     }
 
+    /** Whether there is a connection at all (no round trip; {@link #isOpen} checks that it works). */
+    boolean isConnected() {
+        return db != null;
+    }
+
     boolean isOpen() {
         try {
             return db != null && db.isValid(2);
@@ -117,6 +122,22 @@ final class AlertLogWriter implements AutoCloseable {
      */
     int write(List<SinkMessage> batch) throws SQLException {
         try {
+            return write(batch, false);
+        } catch (RowDataException e) {
+            // The whole transaction is rolled back: do it again, finding the bad rows one by one.
+            return write(batch, true);
+        }
+    }
+
+    /** A COPY failed on a row's data; the transaction has been rolled back. */
+    private static final class RowDataException extends SQLException {
+        RowDataException(SQLException cause) {
+            super(cause.getMessage(), cause.getSQLState(), cause);
+        }
+    }
+
+    private int write(List<SinkMessage> batch, boolean rowByRow) throws SQLException {
+        try {
             Map<String, Long> committed = lockCommittedPoints(batch);
             Map<String, Long> last = new LinkedHashMap<>();
             List<SinkMessage> rows = new ArrayList<>();
@@ -134,7 +155,7 @@ final class AlertLogWriter implements AutoCloseable {
                     rows.add(m);
                 }
             }
-            int inserted = insert(rows, dead);
+            int inserted = rowByRow ? insertRowByRow(rows, dead) : copy(rows);
             insertDeadLetters(dead);
             try (PreparedStatement upsert = db.prepareStatement("INSERT INTO " + quotedOffsets
                     + " (stream_name, committed_point) VALUES (?, ?) ON CONFLICT (stream_name) DO UPDATE"
@@ -161,28 +182,29 @@ final class AlertLogWriter implements AutoCloseable {
     }
 
     /**
-     * Writes the rows with one COPY (several times faster than a batch of INSERTs). Only when that fails on
-     * a row's data does it go row by row, each under a savepoint, to find the rows that cannot be written;
-     * they are added to {@code dead}.
+     * Writes the rows with one COPY (several times faster than a batch of INSERTs), with no savepoint: a
+     * savepoint and its release were two more round trips on every batch. When the COPY fails on a row's
+     * data the caller rolls back and writes the batch again with {@link #insertRowByRow}.
      */
-    private int insert(List<SinkMessage> rows, List<DeadLetter> dead) throws SQLException {
+    private int copy(List<SinkMessage> rows) throws SQLException {
         if (rows.isEmpty()) {
             return 0;
         }
-        Savepoint beforeCopy = db.setSavepoint();
         try {
             byte[] text = AlertCopyText.of(rows);
-            long copied = db.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql, new ByteArrayInputStream(text));
-            db.releaseSavepoint(beforeCopy);
-            return (int) copied;
+            return (int) db.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql, new ByteArrayInputStream(text));
         } catch (SQLException e) {
             if (rowError(e) == null) {
                 throw e;
             }
-            db.rollback(beforeCopy);
+            throw new RowDataException(e);
         } catch (IOException e) {
             throw new SQLException("cannot stream the COPY data: " + e.getMessage(), "08006", e);
         }
+    }
+
+    /** Inserts the rows one by one, each under a savepoint; rows that cannot be written are added to {@code dead}. */
+    private int insertRowByRow(List<SinkMessage> rows, List<DeadLetter> dead) throws SQLException {
         int inserted = 0;
         try (PreparedStatement insert = db.prepareStatement("INSERT INTO " + quotedTable + " (alert_log) VALUES (?)")) {
             for (SinkMessage m : rows) {

@@ -123,14 +123,17 @@ final class PostgresSinkCommand implements Callable<Integer> {
     /** Runs {@code work} until it succeeds, reconnecting with backoff: the sink must not drop a batch. */
     private <T> T retrying(String what, AlertLogWriter writer, SqlWork<T> work) throws InterruptedException {
         Backoff backoff = Backoff.standard();
+        boolean failed = false;
         while (true) {
             try {
-                if (!writer.isOpen()) {
+                // Checked only after a failure: isValid is a round trip, which every batch paid before.
+                if (failed ? !writer.isOpen() : !writer.isConnected()) {
                     log.warn("the PostgreSQL connection is gone; reconnecting to {}", table);
                     writer.open();
                 }
                 return work.run();
             } catch (SQLException e) {
+                failed = true;
                 if (stopping) {
                     throw new IllegalStateException("stopped while trying to " + what + ": " + e.getMessage(), e);
                 }
