@@ -13,6 +13,13 @@ import picocli.CommandLine.Command;
 public final class LauncherMain {
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new LauncherMain()).execute(args));
+        CommandLine commandLine = new CommandLine(new LauncherMain());
+        // A failure is one line that says what went wrong, not a stack trace (Ctrl-C during the demo ends
+        // up here too, when the database it was writing to has just been stopped).
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("error: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            return 1;
+        });
+        System.exit(commandLine.execute(args));
     }
 }
