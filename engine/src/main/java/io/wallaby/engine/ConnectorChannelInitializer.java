@@ -1,0 +1,85 @@
+package io.wallaby.engine;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.wallaby.engine.admin.ConnectorDirectoryHandler;
+import io.wallaby.engine.admin.FrameCountingHandler;
+import io.wallaby.engine.guard.ConnectionLimitHandler;
+import io.wallaby.engine.guard.ConnectionLimits;
+import io.wallaby.engine.guard.HandshakeTimeoutHandler;
+import io.wallaby.engine.guard.IdleTimeoutHandler;
+import io.wallaby.protocol.netty.FrameDecoder;
+import io.wallaby.protocol.netty.FrameEncoder;
+import io.wallaby.protocol.netty.FrameLengthDecoder;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Assembles the pipeline of a connector's connection. Both ports share everything up to the handshake
+ * (encryption, framing, figures, limits); what follows it, the session of the port, is
+ * {@link #addSession}'s.
+ */
+public abstract class ConnectorChannelInitializer extends ChannelInitializer<SocketChannel> {
+
+    protected final EngineContext engine;
+    private final ConnectionLimitHandler connectionLimit;
+    private final FrameCountingHandler frameCounting;
+    private final ConnectorDirectoryHandler directory;
+    private final long initialCredits;
+
+    /**
+     * @param port           "source" or "sink": names the port in metrics and status
+     * @param initialCredits what OK grants after HELLO (a sink gets 0: sinks grant credits, they do not get them)
+     */
+    protected ConnectorChannelInitializer(EngineContext engine, String port, long initialCredits) {
+        this.engine = engine;
+        this.connectionLimit = new ConnectionLimitHandler(engine.config().limits().maxConnections(), engine.limitHits());
+        engine.metrics().connections(port, connectionLimit);
+        this.frameCounting = engine.metrics().frameCounting(port);
+        this.directory = new ConnectorDirectoryHandler(port, engine.connectors());
+        this.initialCredits = initialCredits;
+    }
+
+    @Override
+    protected final void initChannel(SocketChannel channel) {
+        EngineConfig config = engine.config();
+        ConnectionLimits limits = config.limits();
+        ChannelPipeline pipeline = channel.pipeline();
+
+        // Encryption first, when configured: everything behind it reads and writes plain bytes.
+        if (engine.ssl() != null) {
+            pipeline.addLast(engine.ssl().newHandler(channel.alloc()));
+        }
+        // Framing: cut the byte stream at the length prefixes, refusing oversized frames unread.
+        pipeline.addLast(new FrameLengthDecoder(config.maxFrameLength()));
+        // Decoding and encoding: frame bodies to Frame records and back.
+        pipeline.addLast(new FrameDecoder());
+        pipeline.addLast(FrameEncoder.INSTANCE);
+        // Figures: frames in and out; then the connection count, which refuses one too many (with ERROR,
+        // hence behind the encoder).
+        pipeline.addLast(frameCounting);
+        pipeline.addLast(connectionLimit);
+        // Silence: a connection that sends no frame for --idle-timeout is closed.
+        if (!limits.idleTimeout().isZero()) {
+            pipeline.addLast(new IdleStateHandler(limits.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
+            pipeline.addLast(new IdleTimeoutHandler(limits.idleTimeout(), engine.limitHits()));
+        }
+        // Handshake: HELLO first, within --handshake-timeout; version and cookie checked, OK sent.
+        pipeline.addLast(new HandshakeHandler(config.cookie(), initialCredits));
+        if (!limits.handshakeTimeout().isZero()) {
+            pipeline.addLast(new HandshakeTimeoutHandler(limits.handshakeTimeout(), engine.limitHits()));
+        }
+        pipeline.addLast(directory);
+        // Logs: from here on every line names the connector (program/instance@remote).
+        pipeline.addLast(ConnectorLogContextHandler.INSTANCE);
+        // Session state of this port.
+        addSession(pipeline);
+        // And last, whatever went wrong above ends this session, and only this one.
+        pipeline.addLast(engine.errorReplies());
+    }
+
+    /** Adds the handlers that follow the handshake on this port. */
+    protected abstract void addSession(ChannelPipeline pipeline);
+}
