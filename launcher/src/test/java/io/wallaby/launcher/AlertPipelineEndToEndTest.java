@@ -4,12 +4,18 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The job every user meets first, with every piece as its own OS process: the golden transactions
@@ -19,12 +25,14 @@ class AlertPipelineEndToEndTest {
 
     private static TestDatabase database;
     private static Pieces pieces;
+    private static int adminPort;
 
     @BeforeAll
     static void startPipeline() throws Exception {
         database = TestDatabase.start();
         pieces = new Pieces(Path.of(".."), Path.of("target/e2e-logs/pipeline"), 0, 0);
-        pieces.startEngine();
+        adminPort = Pieces.freePort();
+        pieces.startEngine("--admin-port", Integer.toString(adminPort));
         pieces.startSink("sink-postgres", "postgres", "--connection", database.connectionString());
         pieces.startSource("source-postgres", "postgres", "--connection", database.connectionString(),
                 "--create-table");
@@ -51,5 +59,25 @@ class AlertPipelineEndToEndTest {
             AlertLogAssertions.awaitCount(connection, 0, expected.size());
             assertEquals(expected, AlertLogReader.alertsAfter(connection, 0, Integer.MAX_VALUE));
         }
+        // launch.sh status shows the capture lag: every captured change acknowledged, so none is left.
+        String status = statusWithCaptureLag();
+        assertTrue(status.contains("Capture lag"), status);
+        assertTrue(status.matches("(?s).*public\\.transactions\\s+0\\s.*") || status.contains("(none)"), status);
+    }
+
+    private static String statusWithCaptureLag() throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        String printed;
+        do { // the source forgets acknowledged changes within ~50 ms of the ACK; allow for a slow machine
+            StatusCommand command = new StatusCommand();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            command.out = new PrintStream(out, true, StandardCharsets.UTF_8);
+            assertEquals(0, new CommandLine(command).execute("--admin", "http://127.0.0.1:" + adminPort + "/",
+                    "--connection", database.connectionString()));
+            printed = out.toString(StandardCharsets.UTF_8);
+            Thread.sleep(200);
+        } while (!printed.contains("(none)") && !printed.matches("(?s).*public\\.transactions\\s+0\\s.*")
+                && System.nanoTime() < deadline);
+        return printed;
     }
 }
