@@ -79,16 +79,7 @@ final class ChangeTable {
             try (Statement s = db.createStatement()) {
                 // One lock for all tables: the schema and the shared tables are created only once.
                 s.execute("SELECT pg_advisory_xact_lock(hashtext('wallaby_capture_install'))");
-                if (!exists(db)) {
-                    if (!createTable) {
-                        throw new ConfigurationException("table " + table + " does not exist in database "
-                                + db.getCatalog() + "; create it, or pass --create-table to create " + table
-                                + "(id bigserial primary key, amount numeric(14,2) not null, created_at timestamptz not null default now())");
-                    }
-                    s.execute("CREATE TABLE IF NOT EXISTS " + quotedTable + " (id bigserial PRIMARY KEY, "
-                            + "amount numeric(14,2) NOT NULL, created_at timestamptz NOT NULL DEFAULT now())");
-                    log.info("created table {}", table);
-                }
+                CapturedTable.ensureExists(db, table, quotedTable, createTable);
                 s.execute("CREATE SCHEMA IF NOT EXISTS wallaby");
                 s.execute(CHANGES);
                 s.execute(OFFSETS);
@@ -113,16 +104,6 @@ final class ChangeTable {
             throw e;
         } finally {
             db.setAutoCommit(autoCommit);
-        }
-    }
-
-    private boolean exists(Connection db) throws SQLException {
-        try (PreparedStatement s = db.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-            s.setString(1, quotedTable);
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
         }
     }
 

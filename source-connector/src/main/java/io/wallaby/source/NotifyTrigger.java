@@ -57,18 +57,7 @@ final class NotifyTrigger {
                 lock.setString(1, "wallaby_notify:" + quotedTable);
                 lock.execute();
             }
-            if (!exists(db)) {
-                if (!createTable) {
-                    throw new ConfigurationException("table " + table + " does not exist in database " + db.getCatalog()
-                            + "; create it, or pass --create-table to create " + table
-                            + "(id bigserial primary key, amount numeric(14,2) not null, created_at timestamptz not null default now())");
-                }
-                try (Statement s = db.createStatement()) {
-                    s.execute("CREATE TABLE IF NOT EXISTS " + quotedTable + " (id bigserial PRIMARY KEY, "
-                            + "amount numeric(14,2) NOT NULL, created_at timestamptz NOT NULL DEFAULT now())");
-                }
-                log.info("created table {}", table);
-            }
+            CapturedTable.ensureExists(db, table, quotedTable, createTable);
             if (!hasIdColumn(db)) {
                 throw new ConfigurationException("table " + table + " has no id column; the connector needs one to fetch rows "
                         + "too large for a notification. Add a unique id column or choose another --table");
@@ -119,16 +108,6 @@ final class NotifyTrigger {
     private String triggerName() {
         String name = "wallaby_notify_" + channel;
         return name.length() > 63 ? name.substring(0, 63) : name;
-    }
-
-    private boolean exists(Connection db) throws SQLException {
-        try (PreparedStatement s = db.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-            s.setString(1, quotedTable);
-            try (ResultSet rs = s.executeQuery()) {
-                rs.next();
-                return rs.getBoolean(1);
-            }
-        }
     }
 
     private boolean hasIdColumn(Connection db) throws SQLException {
