@@ -1,6 +1,7 @@
 package io.wallaby.source;
 
 import io.wallaby.connector.ConfigurationException;
+import io.wallaby.connector.postgres.SqlIdentifiers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,23 @@ final class CapturedTable {
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();
                 return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /**
+     * Makes sure {@code table} exists (see {@link #ensureExists}) and returns its schema-qualified name as the
+     * catalog spells it ({@code public.transactions}).
+     */
+    static String qualifiedName(Connection db, String table, boolean createTable) throws SQLException {
+        String quoted = SqlIdentifiers.quote(table, "--table");
+        ensureExists(db, table, quoted, createTable);
+        try (PreparedStatement s = db.prepareStatement("SELECT n.nspname || '.' || c.relname FROM pg_class c "
+                + "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass(?)")) {
+            s.setString(1, quoted);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
             }
         }
     }

@@ -2,6 +2,7 @@ package io.wallaby.source;
 
 import io.wallaby.connector.ConfigurationException;
 import io.wallaby.connector.postgres.SqlIdentifiers;
+import io.wallaby.source.logical.DeadLetters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,10 +33,6 @@ final class ChangeTable {
     private static final String OFFSETS = "CREATE TABLE IF NOT EXISTS wallaby.source_offsets ("
             + "stream text PRIMARY KEY, acked_txid xid8 NOT NULL, acked_seq bigint NOT NULL, "
             + "acked_message_id bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())";
-    // Rows too large for a MESSAGE frame: kept here (with why) while the stream moves on past them.
-    private static final String DEAD_LETTERS = "CREATE TABLE IF NOT EXISTS wallaby.dead_letters ("
-            + "source text NOT NULL, txid xid8 NOT NULL, seq bigint NOT NULL, payload jsonb NOT NULL, "
-            + "reason text NOT NULL, created_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (source, txid, seq))";
     // One function for every captured table: the channel comes in as the trigger's argument and the source is
     // the table's own schema-qualified name, which is what the connector resolves --table to.
     private static final String FUNCTION = "CREATE OR REPLACE FUNCTION wallaby.capture_change() RETURNS trigger "
@@ -83,7 +80,7 @@ final class ChangeTable {
                 s.execute("CREATE SCHEMA IF NOT EXISTS wallaby");
                 s.execute(CHANGES);
                 s.execute(OFFSETS);
-                s.execute(DEAD_LETTERS);
+                s.execute(DeadLetters.TABLE); // rows too large for a MESSAGE frame
                 s.execute(FUNCTION);
                 String args = triggerChannel(db);
                 if (channel.equals(args)) {

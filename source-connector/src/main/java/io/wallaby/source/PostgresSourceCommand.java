@@ -10,6 +10,9 @@ import io.wallaby.connector.postgres.ConnectionString;
 import io.wallaby.connector.postgres.SqlIdentifiers;
 import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.Frames;
+import io.wallaby.protocol.StreamIds;
+import io.wallaby.source.logical.LogicalCapture;
+import io.wallaby.source.logical.LogicalSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -18,28 +21,38 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * Forwards every row inserted into a PostgreSQL table as JSON. By default losslessly, through a capture
- * table ({@link ChangeTable}, {@link ChangeCapture}); with {@code --capture notify} the row rides in the
- * NOTIFY payload and is lost when the connector is not listening ({@link NotifyCapture}).
+ * Forwards the changes of PostgreSQL tables to the engine. Three ways ({@link CaptureMode}): logical
+ * decoding ({@link LogicalCapture}), a capture table filled by a trigger ({@link ChangeTable},
+ * {@link ChangeCapture}), or NOTIFY payloads ({@link NotifyCapture}); {@code auto} picks logical when the
+ * server allows it.
  */
 @Command(name = "postgres", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = {"Forwards each row inserted into a PostgreSQL table as a JSON message.",
+        description = {"Forwards the changes of PostgreSQL tables as JSON messages.",
                 "",
-                "--capture table (default, lossless): a trigger copies each inserted row into wallaby.changes in the "
-                        + "writer's own transaction and sends an empty NOTIFY as a wake-up. The connector reads rows of "
-                        + "finished transactions in (txid, seq) order, numbers them deterministically, and deletes them "
-                        + "(recording its cursor in wallaby.source_offsets) only after the engine acknowledges them. "
-                        + "Rows inserted while it is down are sent when it starts; after a crash unacknowledged rows "
-                        + "are sent again with the same ids. A long-running transaction delays delivery of rows "
-                        + "committed after it began until it ends. Needs PostgreSQL 14 or later.",
+                "--capture logical: reads a logical replication slot (pgoutput) and sends every insert, update and "
+                        + "delete of the --table(s) as a change envelope {\"op\":\"c|u|d|r|t\",\"table\":...,"
+                        + "\"before\":...,\"after\":{row},\"source\":{...}}, exactly once: the slot is confirmed only "
+                        + "past what the engine acknowledged, and message ids (recorded in wallaby.slot_offsets) survive "
+                        + "restarts. Nothing is written per captured row. Needs wal_level=logical and a role with "
+                        + "REPLICATION. --snapshot initial first sends the rows already there (op r).",
                 "",
-                "--capture notify (at most once): the row travels in the NOTIFY payload and nothing is kept; rows "
-                        + "inserted while the connector is down or reconnecting to PostgreSQL are lost.",
+                "--capture table (lossless, inserts only): a trigger copies each inserted row into wallaby.changes in "
+                        + "the writer's own transaction. The connector reads rows of finished transactions in (txid, seq) "
+                        + "order, numbers them deterministically, and deletes them only after the engine acknowledges "
+                        + "them. Costs the writers a second insert per row. Needs PostgreSQL 14 or later.",
                 "",
-                "A row whose JSON is larger than a MESSAGE frame allows (--max-frame-length less "
+                "--capture notify (at most once, inserts only): the row travels in the NOTIFY payload and nothing is "
+                        + "kept; rows inserted while the connector is down are lost.",
+                "",
+                "--capture auto (default): logical when wal_level is logical and the role may replicate, else table, "
+                        + "with a log line saying what to change.",
+                "",
+                "A change whose JSON is larger than a MESSAGE frame allows (--max-frame-length less "
                         + Frames.MESSAGE_HEADER_BYTES + " bytes) is kept in wallaby.dead_letters with the reason and "
                         + "sent as an empty message, so the stream goes on past it.",
                 "",
@@ -47,7 +60,7 @@ import java.util.concurrent.Callable;
                         + "acknowledgements (--shutdown-timeout), send EOS, exit 0."})
 final class PostgresSourceCommand implements Callable<Integer> {
 
-    enum Capture { table, notify }
+    enum Snapshot { initial, never }
 
     @Mixin
     ConnectorOptions.Source engine;
@@ -56,18 +69,39 @@ final class PostgresSourceCommand implements Callable<Integer> {
             + "password=...', postgresql://user:pass@host:port/db or jdbc:postgresql://host:port/db?user=...")
     String connection;
 
-    @Option(names = "--table", description = "The table whose inserted rows are forwarded (table or schema.table).")
-    String table = "transactions";
+    @Option(names = "--table", split = ",", description = "The captured table(s) (table or schema.table); repeat the "
+            + "flag or give a comma list. Several tables need --capture logical and a --stream name.")
+    List<String> tables = new ArrayList<>(List.of("transactions"));
 
-    @Option(names = "--capture", description = "How rows are captured: ${COMPLETION-CANDIDATES}. table is lossless "
-            + "(at least once from PostgreSQL, duplicates dropped by id); notify is at most once.")
-    Capture capture = Capture.table;
-
-    @Option(names = "--channel", description = "The notification channel; defaults to wallaby_<table>.")
-    String channel;
+    @Option(names = "--capture", description = "How changes are captured: ${COMPLETION-CANDIDATES} (see above).")
+    CaptureMode capture = CaptureMode.auto;
 
     @Option(names = "--stream", description = "Name of the source stream; defaults to the table name.")
     String stream;
+
+    @Option(names = "--slot", description = "logical: the replication slot; defaults to wallaby_<stream>.")
+    String slot;
+
+    @Option(names = "--publication", description = "logical: the publication; defaults to wallaby_<stream>.")
+    String publication;
+
+    @Option(names = "--snapshot", description = "logical: when the slot is made, first send the rows already in the "
+            + "tables (initial) or only later changes (never).")
+    Snapshot snapshot = Snapshot.initial;
+
+    @Option(names = "--status-interval", paramLabel = "DURATION", converter = DurationOption.class, defaultValue = "1s",
+            description = "logical: the longest time between status updates to PostgreSQL (confirmed position, "
+                    + "keeps the session inside wal_sender_timeout).")
+    Duration statusInterval;
+
+    @Option(names = "--heartbeat-interval", paramLabel = "DURATION", converter = DurationOption.class, defaultValue = "10s",
+            description = "logical: while the captured tables are idle, how often to write a heartbeat into the WAL so "
+                    + "the slot keeps up with the rest of the server; 0: never.")
+    Duration heartbeatInterval;
+
+    @Option(names = "--channel", description = "table and notify capture: the notification channel; defaults to "
+            + "wallaby_<table>.")
+    String channel;
 
     @Option(names = "--create-table", description = "Create the table as transactions(id bigserial primary key, "
             + "amount numeric(14,2) not null, created_at timestamptz not null default now()) when it is missing.")
@@ -93,18 +127,28 @@ final class PostgresSourceCommand implements Callable<Integer> {
 
     private volatile boolean stopping;
     private ConnectionString database;
+    private String table;
     private String channelName;
+    private String streamName;
 
     @Override
     public Integer call() throws Exception {
         configure();
         ConnectorSettings settings = engine.settings("wallaby-source-postgres"); // names the logs from here on
-        String streamName = stream != null ? stream : table;
         if (SourceMain.handlesSignals()) {
             ShutdownSignal.onTerminate(this::stop, shutdownTimeout.plusSeconds(10));
         }
         Connection db = open();
-        if (capture == Capture.notify) {
+        CaptureMode mode = install(db, () -> capture.resolve(db));
+        if (mode == CaptureMode.logical) {
+            return runLogical(db, settings);
+        }
+        if (tables.size() != 1) {
+            db.close();
+            throw new ConfigurationException(mode + " capture takes one --table, not " + tables.size()
+                    + "; use --capture logical for several");
+        }
+        if (mode == CaptureMode.notify) {
             NotifyTrigger trigger = new NotifyTrigger(table, channelName);
             install(db, () -> {
                 trigger.install(db, createTable);
@@ -134,6 +178,47 @@ final class PostgresSourceCommand implements Callable<Integer> {
         return 0;
     }
 
+    private int runLogical(Connection db, ConnectorSettings settings) throws Exception {
+        List<String> qualified = new ArrayList<>();
+        LogicalCapture logical;
+        try {
+            for (String name : tables) {
+                qualified.add(install(db, () -> CapturedTable.qualifiedName(db, name, createTable)));
+            }
+            String derived = derivedName(streamName);
+            logical = new LogicalCapture(database, new LogicalSettings(streamName, qualified,
+                    slot != null ? slot : derived, publication != null ? publication : derived,
+                    snapshot == Snapshot.initial, statusInterval, heartbeatInterval,
+                    Frames.maxPayloadLength(settings.maxFrameLength())));
+            install(db, () -> {
+                logical.install(db);
+                return null;
+            });
+        } finally {
+            db.close();
+        }
+        try (SourceConnector connector = new SourceConnector(settings,
+                SourceConnector.DEFAULT_REPLAY_CAPACITY, logical::onAcknowledged)) {
+            connector.connect();
+            long enginePoint = connector.openStream(streamName);
+            logical.run(connector, enginePoint, () -> stopping, shutdownTimeout);
+        }
+        return 0;
+    }
+
+    /**
+     * The default slot and publication name of a stream: {@code wallaby_<stream>} in the characters a slot name
+     * allows; when the stream's name had to change to fit, a hash of it keeps two streams from sharing a slot.
+     */
+    static String derivedName(String stream) {
+        String plain = stream.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+        if (plain.equals(stream) && plain.length() <= 55) {
+            return "wallaby_" + plain;
+        }
+        String hash = String.format("%016x", StreamIds.of(stream)).substring(0, 8);
+        return "wallaby_" + plain.substring(0, Math.min(plain.length(), 45)) + "_" + hash;
+    }
+
     /** Makes {@link #call()} return: it finishes in-flight work and closes the stream. */
     void stop() {
         stopping = true;
@@ -148,7 +233,7 @@ final class PostgresSourceCommand implements Callable<Integer> {
             return installer.install();
         } catch (SQLException e) {
             db.close();
-            throw new IllegalStateException("installing the " + capture + " capture on " + table + " failed: "
+            throw new IllegalStateException("installing the " + capture + " capture on " + String.join(", ", tables) + " failed: "
                     + e.getMessage(), e);
         } catch (RuntimeException e) {
             db.close();
@@ -157,15 +242,34 @@ final class PostgresSourceCommand implements Callable<Integer> {
     }
 
     private void configure() {
-        if (pollInterval.toMillis() < 1 || batchSize < 1 || shutdownTimeout.isNegative() || statsInterval.isNegative()) {
-            throw new ConfigurationException("--poll-interval must be at least 1ms, --batch-size at least 1, and "
-                    + "--shutdown-timeout and --stats-interval not negative");
+        if (pollInterval.toMillis() < 1 || batchSize < 1 || shutdownTimeout.isNegative() || statsInterval.isNegative()
+                || statusInterval.toMillis() < 10 || heartbeatInterval.isNegative()) {
+            throw new ConfigurationException("--poll-interval must be at least 1ms, --batch-size at least 1, "
+                    + "--status-interval at least 10ms, and --shutdown-timeout, --stats-interval and "
+                    + "--heartbeat-interval not negative");
         }
+        if (tables.isEmpty()) {
+            throw new ConfigurationException("--table: name at least one table");
+        }
+        if (tables.size() > 1 && stream == null) {
+            throw new ConfigurationException("several tables (" + String.join(", ", tables) + ") go on one stream: "
+                    + "name it with --stream");
+        }
+        table = tables.get(0);
+        streamName = stream != null ? stream : table;
         try {
             database = ConnectionString.parse(connection);
-            SqlIdentifiers.parts(table, "--table");
+            for (String name : tables) {
+                SqlIdentifiers.parts(name, "--table");
+            }
             channelName = channel != null ? channel : "wallaby_" + table.replace('.', '_');
             SqlIdentifiers.single(channelName, "--channel");
+            if (slot != null) {
+                SqlIdentifiers.slot(slot, "--slot");
+            }
+            if (publication != null) {
+                SqlIdentifiers.single(publication, "--publication");
+            }
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException(e.getMessage(), e);
         }

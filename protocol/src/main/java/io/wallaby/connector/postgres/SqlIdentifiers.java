@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 public final class SqlIdentifiers {
 
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+    private static final Pattern SLOT = Pattern.compile("[a-z0-9_]{1,63}");
 
     private SqlIdentifiers() {
     }
@@ -49,5 +50,14 @@ public final class SqlIdentifiers {
             throw new IllegalArgumentException(flag + " '" + name + "' must be a single name without a dot");
         }
         return parts.get(0);
+    }
+
+    /** A replication slot name as PostgreSQL allows it: lower-case letters, digits and underscores, validated. */
+    public static String slot(String name, String flag) {
+        if (!SLOT.matcher(name).matches()) {
+            throw new IllegalArgumentException(flag + " '" + name + "' is not a valid slot name: use lower-case letters, "
+                    + "digits and underscores, at most 63 characters");
+        }
+        return name;
     }
 }
