@@ -102,6 +102,7 @@ public final class LogicalPostgres implements AutoCloseable {
         Properties properties = new Properties();
         PGProperty.USER.set(properties, "postgres");
         PGProperty.REPLICATION.set(properties, "database");
+        PGProperty.APPLICATION_NAME.set(properties, "wallaby-test-reader");
         PGProperty.ASSUME_MIN_SERVER_VERSION.set(properties, "10");
         PGProperty.PREFER_QUERY_MODE.set(properties, "simple");
         Connection connection = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port() + "/postgres",
