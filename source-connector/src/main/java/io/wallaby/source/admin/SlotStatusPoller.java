@@ -10,6 +10,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -61,8 +62,9 @@ public final class SlotStatusPoller implements AutoCloseable {
     private volatile long lastAttempt;
     private volatile boolean attempted;
     private boolean failing;
-    private Connection db;
-    private boolean closed;
+    /** Volatile so that {@link #close()} can cut off a query that hangs on another thread. */
+    private volatile Connection db;
+    private volatile boolean closed;
 
     public SlotStatusPoller(String slot, Connector connector, Duration maxAge) {
         this.slot = slot;
@@ -98,6 +100,9 @@ public final class SlotStatusPoller implements AutoCloseable {
                 if (!closed && (!attempted || System.nanoTime() - lastAttempt >= maxAgeNanos)) {
                     refresh();
                 }
+                if (closed) { // closed while this refresh ran: it may have opened a connection since
+                    closeConnection();
+                }
             } finally {
                 refreshing.unlock();
             }
@@ -112,17 +117,22 @@ public final class SlotStatusPoller implements AutoCloseable {
 
     private void refresh() {
         try {
-            if (db == null) {
-                db = connector.open();
+            Connection connection = db; // read once: close() may take it away meanwhile
+            if (connection == null) {
+                connection = connector.open();
+                db = connection;
             }
-            last = new Reading(true, SlotStatus.read(db, slot).orElse(null));
+            last = new Reading(true, SlotStatus.read(connection, slot).orElse(null));
             if (failing) {
                 log.info("reading replication slot {} works again", slot);
                 failing = false;
             }
         } catch (SQLException | RuntimeException e) {
-            failures.incrementAndGet();
             closeConnection();
+            if (closed) {
+                return; // cut off by close(): not a failure of the slot query
+            }
+            failures.incrementAndGet();
             if (!failing) {
                 log.warn("cannot read replication slot {} ({}); /metrics shows its last values until it works "
                         + "again", slot, e.getMessage());
@@ -136,25 +146,36 @@ public final class SlotStatusPoller implements AutoCloseable {
     }
 
     private void closeConnection() {
-        if (db != null) {
+        Connection connection = db;
+        db = null;
+        if (connection != null) {
             try {
-                db.close();
+                connection.close();
             } catch (SQLException ignored) {
                 // closing a broken connection
             }
-            db = null;
         }
     }
 
-    /** Closes the connection; later calls serve the last reading. */
+    /**
+     * Closes the connection; later calls serve the last reading. A query running on another thread gets a
+     * second to finish, then its connection is closed under it (it fails, and that thread closes what is left).
+     */
     @Override
     public void close() {
-        refreshing.lock();
+        closed = true;
+        boolean locked = false;
         try {
-            closed = true;
+            locked = refreshing.tryLock(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
             closeConnection();
         } finally {
-            refreshing.unlock();
+            if (locked) {
+                refreshing.unlock();
+            }
         }
     }
 }
