@@ -3,6 +3,8 @@ package io.wallaby.launcher;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wallaby.connector.postgres.ConnectionString;
+import io.wallaby.source.logical.Lsn;
+import io.wallaby.source.logical.SlotStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -17,22 +19,29 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
  * {@code launch.sh status}: the engine's {@code GET /status} as readable tables, and, given the
- * database, the capture lag of the lossless postgres source (what is captured but not yet acknowledged).
+ * database, the capture lag of the lossless postgres source (what is captured but not yet acknowledged)
+ * and, for the logical capture, its replication slots: each stream of {@code wallaby.slot_offsets} and
+ * each slot named {@code wallaby%}, with the WAL the slot holds back and how far its consumer confirmed.
  */
 @Command(name = "status", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = "Prints the running engine's connectors, streams and counters, and the capture lag.")
+        description = "Prints the running engine's connectors, streams and counters, and the capture lag and "
+                + "replication slots.")
 final class StatusCommand implements Callable<Integer> {
 
     @Option(names = "--admin", description = "The engine's admin address (its --admin-port).")
     URI admin = URI.create("http://127.0.0.1:7300/");
 
-    @Option(names = "--connection", description = "The source database, to show the capture lag "
-            + "(libpq keyword/value, postgresql:// URI or JDBC URL).")
+    @Option(names = "--connection", description = "The source database, to show the capture lag and the "
+            + "logical replication slots (libpq keyword/value, postgresql:// URI or JDBC URL).")
     String connection;
 
     PrintStream out = System.out;
@@ -91,13 +100,27 @@ final class StatusCommand implements Callable<Integer> {
 
     private void printCaptureLag() throws Exception {
         ConnectionString target = ConnectionString.parse(connection);
-        try (Connection db = DriverManager.getConnection(target.jdbcUrl(), target.properties());
-             Statement s = db.createStatement()) {
+        try (Connection db = DriverManager.getConnection(target.jdbcUrl(), target.properties())) {
+            List<List<String>> slots = logicalSlots(db);
+            printTableCaptureLag(db, target, !slots.isEmpty());
+            if (!slots.isEmpty()) {
+                out.println();
+                out.println("Logical replication slots (--capture logical; RECORDED: when the acknowledged id was recorded)");
+                table(List.of("SLOT", "STREAM", "ACTIVE", "WAL STATUS", "RETAINED WAL", "LAG", "CONFIRMED",
+                        "ACKNOWLEDGED ID", "RECORDED"), slots);
+            }
+        }
+    }
+
+    private void printTableCaptureLag(Connection db, ConnectionString target, boolean logical) throws Exception {
+        try (Statement s = db.createStatement()) {
             try (ResultSet exists = s.executeQuery("SELECT to_regclass('wallaby.changes') IS NOT NULL")) {
                 exists.next();
                 if (!exists.getBoolean(1)) {
-                    out.println("Capture lag: no capture table (wallaby.changes) in " + target
-                            + ": the source runs with --capture notify, or has not started");
+                    if (!logical) { // with logical slots there is nothing odd about it
+                        out.println("Capture lag: no capture table (wallaby.changes) in " + target
+                                + ": the source runs with --capture notify, or has not started");
+                    }
                     return;
                 }
             }
@@ -113,6 +136,72 @@ final class StatusCommand implements Callable<Integer> {
             }
             table(List.of("TABLE", "CHANGES", "OLDEST"), rows);
         }
+    }
+
+    /**
+     * One row per stream of {@code wallaby.slot_offsets} (when the table exists) with its slot's figures, then
+     * one per slot named {@code wallaby%} that no stream records.
+     */
+    private static List<List<String>> logicalSlots(Connection db) throws Exception {
+        Map<String, SlotStatus> slots = new LinkedHashMap<>();
+        for (SlotStatus slot : SlotStatus.list(db, "wallaby%")) {
+            slots.put(slot.name(), slot);
+        }
+        List<List<String>> rows = new ArrayList<>();
+        Set<String> recorded = new HashSet<>();
+        try (Statement s = db.createStatement()) {
+            boolean offsets;
+            try (ResultSet exists = s.executeQuery("SELECT to_regclass('wallaby.slot_offsets') IS NOT NULL")) {
+                exists.next();
+                offsets = exists.getBoolean(1);
+            }
+            if (offsets) {
+                try (ResultSet rs = s.executeQuery("SELECT stream, slot, message_id, confirmed_lsn::text, "
+                        + "extract(epoch FROM now() - updated_at) FROM wallaby.slot_offsets ORDER BY stream")) {
+                    while (rs.next()) {
+                        String name = rs.getString(2);
+                        recorded.add(name);
+                        SlotStatus slot = slots.containsKey(name) ? slots.get(name)
+                                : SlotStatus.read(db, name).orElse(null); // named otherwise than wallaby%
+                        rows.add(slotRow(name, rs.getString(1), slot, rs.getString(4), Long.toString(rs.getLong(3)),
+                                String.format("%.1f s ago", rs.getDouble(5))));
+                    }
+                }
+            }
+        }
+        for (SlotStatus slot : slots.values()) {
+            if (!recorded.contains(slot.name())) {
+                rows.add(slotRow(slot.name(), "-", slot, null, "-", "-"));
+            }
+        }
+        return rows;
+    }
+
+    private static List<String> slotRow(String name, String stream, SlotStatus slot, String recordedLsn,
+                                        String acknowledged, String recordedAgo) {
+        if (slot == null) {
+            return List.of(name, stream, "-", "missing (no such slot)", "-", "-",
+                    recordedLsn == null ? "-" : recordedLsn, acknowledged, recordedAgo);
+        }
+        return List.of(name, stream, slot.active() ? "yes (pid " + slot.activePid() + ")" : "no",
+                slot.walStatusText(), bytes(slot.retainedWalBytes()), bytes(slot.lagBytes()),
+                slot.confirmedFlushLsn() == Lsn.INVALID ? "-" : Lsn.format(slot.confirmedFlushLsn()),
+                acknowledged, recordedAgo);
+    }
+
+    /** A byte count the way a person reads it: 512 B, 3.4 KiB, 16.0 MiB, 1.2 GiB. */
+    static String bytes(Long count) {
+        if (count == null) {
+            return "-";
+        }
+        String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
+        double value = count;
+        int unit = 0;
+        while (Math.abs(value) >= 1024 && unit < units.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return unit == 0 ? count + " B" : String.format("%.1f %s", value, units[unit]);
     }
 
     private static List<List<String>> rows(JsonNode array, String... fields) {

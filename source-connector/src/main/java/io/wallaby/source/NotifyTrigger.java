@@ -97,15 +97,15 @@ final class NotifyTrigger {
                 + "$wallaby$";
     }
 
-    /** The function lives beside the table: {@code "schema"."wallaby_notify_<channel>"}. */
-    private String functionName() {
+    /** The function lives beside the table: {@code "schema"."wallaby_notify_<channel>"}, quoted for SQL. */
+    String functionName() {
         List<String> parts = SqlIdentifiers.parts(table, "--table");
         String function = quote(triggerName());
         return parts.size() == 2 ? quote(parts.get(0)) + "." + function : function;
     }
 
     /** PostgreSQL cuts names at 63 bytes; cutting here keeps the existence check on the same name. */
-    private String triggerName() {
+    String triggerName() {
         String name = "wallaby_notify_" + channel;
         return name.length() > 63 ? name.substring(0, 63) : name;
     }
