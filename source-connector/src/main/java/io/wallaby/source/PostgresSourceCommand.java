@@ -11,6 +11,9 @@ import io.wallaby.connector.postgres.SqlIdentifiers;
 import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.Frames;
 import io.wallaby.protocol.StreamIds;
+import io.wallaby.source.admin.SourceAdminOptions;
+import io.wallaby.source.admin.SourceAdminServer;
+import io.wallaby.source.admin.SourceFigures;
 import io.wallaby.source.logical.LogicalCapture;
 import io.wallaby.source.logical.LogicalSettings;
 import picocli.CommandLine.Command;
@@ -64,6 +67,14 @@ final class PostgresSourceCommand implements Callable<Integer> {
 
     @Mixin
     ConnectorOptions.Source engine;
+
+    @Mixin
+    SourceAdminOptions admin;
+
+    @Option(names = "--uninstall", description = "Remove what this source installed for the stream instead of "
+            + "capturing: the slot and publication (logical), the capture triggers and the stream's rows (table, "
+            + "notify), and the wallaby schema when nothing else uses it. Give the flags the source ran with.")
+    boolean uninstall;
 
     @Option(names = "--connection", required = true, description = "PostgreSQL connection: 'host=... dbname=... user=... "
             + "password=...', postgresql://user:pass@host:port/db or jdbc:postgresql://host:port/db?user=...")
@@ -139,6 +150,13 @@ final class PostgresSourceCommand implements Callable<Integer> {
             ShutdownSignal.onTerminate(this::stop, shutdownTimeout.plusSeconds(10));
         }
         Connection db = open();
+        if (uninstall) {
+            try (db) {
+                String derived = derivedName(streamName);
+                return new Uninstaller(db, System.out).uninstall(new Uninstaller.Installation(streamName,
+                        slot != null ? slot : derived, publication != null ? publication : derived, tables, channel));
+            }
+        }
         CaptureMode mode = install(db, () -> capture.resolve(db));
         if (mode == CaptureMode.logical) {
             return runLogical(db, settings);
@@ -170,7 +188,9 @@ final class PostgresSourceCommand implements Callable<Integer> {
         ChangeCapture capture = new ChangeCapture(database, source, channelName, streamName,
                 pollInterval, batchSize, Frames.maxPayloadLength(settings.maxFrameLength()), statsInterval);
         try (SourceConnector connector = new SourceConnector(settings,
-                SourceConnector.DEFAULT_REPLAY_CAPACITY, capture::onAcknowledged)) {
+                SourceConnector.DEFAULT_REPLAY_CAPACITY, capture::onAcknowledged);
+             AutoCloseable port = admin.enabled() ? SourceAdminServer.start(admin.host(), admin.port(), streamName,
+                     null, capture.figures()) : null) {
             connector.connect();
             long enginePoint = connector.openStream(streamName);
             capture.run(connector, enginePoint, () -> stopping, shutdownTimeout);
@@ -197,8 +217,33 @@ final class PostgresSourceCommand implements Callable<Integer> {
         } finally {
             db.close();
         }
+        LogicalCapture capturing = logical;
+        SourceFigures figures = new SourceFigures() {
+            @Override
+            public long messagesSent() {
+                return capturing.messagesSent();
+            }
+
+            @Override
+            public long messagesAcknowledged() {
+                return capturing.messagesAcknowledged();
+            }
+
+            @Override
+            public double lagSeconds() {
+                return capturing.lagSeconds();
+            }
+
+            @Override
+            public Health health() {
+                String reason = capturing.unhealthy();
+                return reason == null ? Health.OK : Health.down(reason);
+            }
+        };
         try (SourceConnector connector = new SourceConnector(settings,
-                SourceConnector.DEFAULT_REPLAY_CAPACITY, logical::onAcknowledged)) {
+                SourceConnector.DEFAULT_REPLAY_CAPACITY, logical::onAcknowledged);
+             AutoCloseable port = admin.enabled() ? SourceAdminServer.start(admin.host(), admin.port(), streamName,
+                     capturing.slot(), database, figures) : null) {
             connector.connect();
             long enginePoint = connector.openStream(streamName);
             logical.run(connector, enginePoint, () -> stopping, shutdownTimeout);

@@ -64,6 +64,8 @@ public final class LogicalCapture {
     private volatile SlotPosition recorded = new SlotPosition(false, 0, 0, 0);
     private volatile LogicalReader reader;
     private volatile boolean recorderStopped;
+    /** The engine's point when the stream opened (-1 before): acknowledgements count from here. */
+    private volatile long startPoint = -1;
     private long lastIdleRecordNanos;
     private Connection db;
     private Connection recorderDb;
@@ -94,14 +96,20 @@ public final class LogicalCapture {
         }
     }
 
+    /** The replication slot this capture reads. */
+    public String slot() {
+        return slot.slot();
+    }
+
     /** Messages written to the engine since start. */
     public long messagesSent() {
         return sent.get();
     }
 
-    /** The highest message id the engine acknowledged, or -1. */
-    public long acknowledgedPoint() {
-        return acknowledged.get();
+    /** Messages the engine acknowledged since start: its acknowledged point less the one it started from. */
+    public long messagesAcknowledged() {
+        long start = startPoint;
+        return start < 0 ? 0 : Math.max(0, acknowledged.get() - start);
     }
 
     /** Age of the oldest change sent and not acknowledged, in seconds; 0 when none. */
@@ -134,6 +142,7 @@ public final class LogicalCapture {
             throws SQLException, InterruptedException {
         long engine = enginePoint == Frame.U64_MAX ? 0 : enginePoint;
         acknowledged.accumulateAndGet(engine, Math::max);
+        startPoint = acknowledged.get();
         db = connect();
         SlotPosition start;
         try {
@@ -187,7 +196,7 @@ public final class LogicalCapture {
                     + previous.get().slot() + ", not " + slot.slot() + "; pass --slot " + previous.get().slot()
                     + ", or remove the old capture first (--uninstall)");
         }
-        Optional<ReplicationSlot.State> state = slot.state(db);
+        Optional<SlotStatus> state = SlotStatus.read(db, slot.slot());
         if (state.isPresent()) {
             checkUsable(state.get());
         }
@@ -224,7 +233,7 @@ public final class LogicalCapture {
         return position;
     }
 
-    private void checkUsable(ReplicationSlot.State state) throws SQLException {
+    private void checkUsable(SlotStatus state) throws SQLException {
         if (!"pgoutput".equals(state.plugin())) {
             throw new ConfigurationException("replication slot " + slot.slot() + " uses the plugin " + state.plugin()
                     + ", not pgoutput; pass another --slot");
@@ -244,7 +253,7 @@ public final class LogicalCapture {
     /** Called by the reader after a failed (re)start: throws when the slot cannot be read any more. */
     private void checkSlot() throws SQLException {
         try (Connection check = connect()) {
-            Optional<ReplicationSlot.State> state = slot.state(check);
+            Optional<SlotStatus> state = SlotStatus.read(check, slot.slot());
             if (state.isEmpty()) {
                 throw new SlotLostException("replication slot " + slot.slot() + " was dropped while capturing; the "
                         + "changes since " + recorded + " are gone. Remove the capture (--uninstall) and start again");

@@ -3,7 +3,6 @@ package io.wallaby.source.logical;
 import io.wallaby.connector.ConfigurationException;
 import io.wallaby.connector.postgres.ConnectionString;
 import org.postgresql.PGProperty;
-import org.postgresql.replication.LogSequenceNumber;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,14 +44,6 @@ final class ReplicationSlot {
         return publication;
     }
 
-    /** What {@code pg_replication_slots} says of the slot. */
-    record State(String plugin, String database, Integer activePid, String walStatus, long confirmedFlushLsn) {
-
-        boolean lost() {
-            return "lost".equals(walStatus);
-        }
-    }
-
     /** A slot just made: where its stream begins and, when asked for, the snapshot that matches it. */
     record Created(long consistentPoint, String snapshotName) { }
 
@@ -90,22 +81,6 @@ final class ReplicationSlot {
         log.info("created publication {} for {}", publication, wanted);
     }
 
-    Optional<State> state(Connection db) throws SQLException {
-        try (PreparedStatement s = db.prepareStatement("SELECT plugin, database, active_pid, wal_status, "
-                + "confirmed_flush_lsn::text FROM pg_replication_slots WHERE slot_name = ?")) {
-            s.setString(1, slot);
-            try (ResultSet rs = s.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                int pid = rs.getInt(3);
-                String confirmed = rs.getString(5);
-                return Optional.of(new State(rs.getString(1), rs.getString(2), rs.wasNull() ? null : pid,
-                        rs.getString(4), confirmed == null ? 0 : LogSequenceNumber.valueOf(confirmed).asLong()));
-            }
-        }
-    }
-
     /**
      * Creates the slot on a replication connection. With {@code exportSnapshot} the snapshot stays usable
      * (for {@code SET TRANSACTION SNAPSHOT}) until that connection runs another command or closes.
@@ -115,7 +90,7 @@ final class ReplicationSlot {
              ResultSet rs = s.executeQuery("CREATE_REPLICATION_SLOT " + quote(slot) + " LOGICAL pgoutput "
                      + (exportSnapshot ? "EXPORT_SNAPSHOT" : "NOEXPORT_SNAPSHOT"))) {
             rs.next();
-            Created created = new Created(LogSequenceNumber.valueOf(rs.getString("consistent_point")).asLong(),
+            Created created = new Created(Lsn.parse(rs.getString("consistent_point")),
                     rs.getString("snapshot_name"));
             log.info("created replication slot {} (pgoutput) at {}", slot, SlotPosition.lsn(created.consistentPoint()));
             return created;

@@ -1,6 +1,5 @@
 package io.wallaby.source.logical;
 
-import org.postgresql.replication.LogSequenceNumber;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -97,6 +96,6 @@ final class SlotOffsets {
     }
 
     private static long lsn(String text) {
-        return LogSequenceNumber.valueOf(text).asLong();
+        return Lsn.parse(text);
     }
 }

@@ -1,6 +1,5 @@
 package io.wallaby.source.logical;
 
-import org.postgresql.replication.LogSequenceNumber;
 
 /**
  * Where a logical capture stands, as recorded in {@code wallaby.slot_offsets}: every change up to message
@@ -29,7 +28,7 @@ record SlotPosition(boolean snapshotDone, long commitLsn, long messageId, long c
     }
 
     static String lsn(long value) {
-        return LogSequenceNumber.valueOf(value).asString();
+        return Lsn.format(value);
     }
 
     @Override
