@@ -340,11 +340,16 @@ public final class LogicalCapture {
 
     private void recordLoop() {
         long lastHeartbeat = System.nanoTime();
+        long lastCheck = System.nanoTime();
         boolean heartbeatRefused = false;
         while (!recorderStopped) {
             try {
                 TimeUnit.MILLISECONDS.sleep(RECORD_EVERY.toMillis());
                 recordNow();
+                if (System.nanoTime() - lastCheck > settings.statusInterval().toNanos()) {
+                    lastCheck = System.nanoTime();
+                    checkServerUp();
+                }
                 LogicalReader current = reader;
                 long every = settings.heartbeatInterval().toNanos();
                 if (!heartbeatRefused && every > 0 && current != null && current.idleNanos() > every
@@ -375,8 +380,7 @@ public final class LogicalCapture {
             }
             SlotOffsets.write(recorderDb, settings.stream(), slot.slot(), slot.publication(), next);
         } catch (SQLException e) {
-            closeQuietly(recorderDb);
-            recorderDb = null;
+            lostRecorderConnection(e);
             log.warn("could not record the acknowledged position {} ({}); retrying. The slot is not confirmed past "
                     + "the last recorded position meanwhile", next, e.getMessage());
             return;
@@ -388,6 +392,33 @@ public final class LogicalCapture {
         LogicalReader current = reader;
         if (current != null) {
             current.confirmUpTo(next.confirmedLsn());
+        }
+    }
+
+    /**
+     * Notices a server that is shutting down even while nothing is to be recorded: its sessions are ended
+     * and new ones refused, and the reader must then let go of the slot (see {@link LogicalReader#release()}).
+     */
+    private synchronized void checkServerUp() {
+        try {
+            if (recorderDb == null) {
+                recorderDb = connect();
+            } else if (!recorderDb.isValid(5)) {
+                throw new SQLException("the recorder's connection to PostgreSQL was closed", "08006");
+            }
+        } catch (SQLException e) {
+            lostRecorderConnection(e);
+        }
+    }
+
+    private void lostRecorderConnection(SQLException e) {
+        closeQuietly(recorderDb);
+        recorderDb = null;
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        LogicalReader current = reader;
+        // 57P01 admin shutdown, 57P03 cannot connect now (shutting down or starting), 08xxx connection gone.
+        if (current != null && (state.startsWith("57P") || state.startsWith("08"))) {
+            current.release();
         }
     }
 
@@ -408,8 +439,7 @@ public final class LogicalCapture {
                 log.warn("heartbeats refused ({}); an idle slot still advances through keepalives", e.getMessage());
                 return false;
             }
-            closeQuietly(recorderDb);
-            recorderDb = null;
+            lostRecorderConnection(e);
             return true;
         }
     }

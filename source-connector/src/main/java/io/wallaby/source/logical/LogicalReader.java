@@ -79,6 +79,7 @@ final class LogicalReader implements Runnable {
     private long lastStatusNanos = System.nanoTime();
 
     private volatile boolean stopReading;
+    private volatile boolean release;
     private volatile boolean drained;
     private volatile boolean closed;
     private volatile boolean connected;
@@ -116,6 +117,15 @@ final class LogicalReader implements Runnable {
                         }
                         open();
                         backoff.reset();
+                    }
+                    if (release) {
+                        release = false;
+                        closeConnection();
+                        log.info("PostgreSQL is shutting down: letting go of slot {} so it can (a logical walsender "
+                                + "waits for its client's confirmation); reading again from {} once it is back",
+                                slot.slot(), base);
+                        TimeUnit.MILLISECONDS.sleep(backoff.next());
+                        continue;
                     }
                     confirm();
                     if (stopReading) {
@@ -164,6 +174,16 @@ final class LogicalReader implements Runnable {
     /** After {@link #stopReading()}: everything read has been handed over. */
     boolean drained() {
         return drained;
+    }
+
+    /**
+     * PostgreSQL is shutting down: end the replication session now and start a new one later. A logical
+     * walsender does not exit before its client confirms everything it sent, and positions are confirmed
+     * only once recorded, which a server that is shutting down no longer allows: without this the server's
+     * shutdown would wait for us, and we for it.
+     */
+    void release() {
+        release = true;
     }
 
     /** Confirm the last position and end the session. */
