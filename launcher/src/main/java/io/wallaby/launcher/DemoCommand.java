@@ -78,7 +78,8 @@ final class DemoCommand implements Callable<Integer> {
         say("Starting the engine (alert_stateless), the postgres sink and the postgres source...");
         pieces.startEngine();
         pieces.startSink("sink-postgres", "postgres", "--connection", conn);
-        pieces.startSource("source-postgres", "postgres", "--connection", conn, "--create-table");
+        PieceProcess source = pieces.startSource("source-postgres", "postgres", "--connection", conn, "--create-table");
+        say("The source captures " + captureMode(source));
 
         long started = System.nanoTime();
         say("Inserting " + count + " transactions into transactions...");
@@ -97,6 +98,16 @@ final class DemoCommand implements Callable<Integer> {
         written.stream().limit(10).forEach(a -> say("  " + a));
         say("Logs of every process: " + logDir);
         return exact ? 0 : 1;
+    }
+
+    /** What the source's "ready" line says of its capture mode, for a newcomer who wonders how rows get out. */
+    private static String captureMode(PieceProcess source) {
+        boolean logical = source.lines().stream().anyMatch(line -> line.contains("(logical capture)"));
+        return logical
+                ? "through logical decoding: a replication slot (wallaby_transactions) read with pgoutput, nothing "
+                        + "written per row; ./launch.sh status --connection shows the slot"
+                : "through the capture table (a trigger copies each row into wallaby.changes): the server's "
+                        + "wal_level is not logical or the role may not replicate, see the source's log";
     }
 
     private synchronized void stopEverything() {

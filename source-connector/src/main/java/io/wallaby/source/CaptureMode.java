@@ -3,10 +3,14 @@ package io.wallaby.source;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.wallaby.connector.postgres.SqlIdentifiers;
+
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 
 /** How the postgres source captures changes; {@link #auto} picks the best the server allows. */
 enum CaptureMode {
@@ -21,10 +25,21 @@ enum CaptureMode {
 
     private static final Logger log = LoggerFactory.getLogger(CaptureMode.class);
 
-    /** The mode to run: this one, or for {@link #auto} what the server's settings allow, said in one log line. */
-    CaptureMode resolve(Connection db) throws SQLException {
+    /**
+     * The mode to run: this one, or for {@link #auto} what the server's settings allow, said in one log line.
+     * A table that already has the table capture's trigger keeps the table capture: a stream never changes
+     * mode by itself, since rows committed between the two captures would be lost or sent twice.
+     */
+    CaptureMode resolve(Connection db, List<String> tables) throws SQLException {
         if (this != auto) {
             return this;
+        }
+        for (String name : tables) {
+            if (hasTableCapture(db, name)) {
+                log.info("--capture auto: table capture, because {} already has its trigger (a stream keeps the mode "
+                        + "it was installed with; see the README, 'Choosing a capture mode', to move it)", name);
+                return CaptureMode.table;
+            }
         }
         String walLevel;
         boolean mayReplicate;
@@ -50,6 +65,17 @@ enum CaptureMode {
                         : "ALTER SYSTEM SET wal_level = logical, then restart PostgreSQL"
                         + (mayReplicate ? "" : "; and ALTER ROLE " + currentUser(db) + " REPLICATION"));
         return table;
+    }
+
+    private static boolean hasTableCapture(Connection db, String table) throws SQLException {
+        try (PreparedStatement s = db.prepareStatement("SELECT count(*) FROM pg_trigger WHERE tgname = 'wallaby_capture' "
+                + "AND tgrelid = to_regclass(?)")) {
+            s.setString(1, SqlIdentifiers.quote(table, "--table"));
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1) > 0;
+            }
+        }
     }
 
     private static String currentUser(Connection db) throws SQLException {

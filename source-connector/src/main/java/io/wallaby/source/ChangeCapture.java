@@ -198,14 +198,26 @@ final class ChangeCapture {
         db.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         try {
             long recorded = 0;
+            boolean found = false;
             try (PreparedStatement s = db.prepareStatement("SELECT acked_txid::text, acked_seq, acked_message_id "
                     + "FROM wallaby.source_offsets WHERE stream = ?")) {
                 s.setString(1, streamName);
                 try (ResultSet rs = s.executeQuery()) {
                     if (rs.next()) {
+                        found = true;
                         cursor = new CaptureCursor(Long.parseLong(rs.getString(1)), rs.getLong(2));
                         recorded = rs.getLong(3);
                     }
+                }
+            }
+            if (!found) {
+                // A stream captured through logical decoding before: its ids go on above what that recorded
+                // and the engine holds, none of which are rows of wallaby.changes to skip.
+                long logical = logicalMessageId();
+                if (logical > 0) {
+                    recorded = Math.max(logical, enginePoint == Frame.U64_MAX ? 0 : enginePoint);
+                    log.info("stream '{}' was captured through logical decoding up to message {}; table capture "
+                            + "numbers its rows from {}", streamName, logical, recorded + 1);
                 }
             }
             recorder.recordedAtStart(recorded);
@@ -224,6 +236,25 @@ final class ChangeCapture {
         } finally {
             db.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
             db.setAutoCommit(true);
+        }
+    }
+
+    /** The last message id the logical capture recorded for this stream, or 0 when it never ran here. */
+    private long logicalMessageId() throws SQLException {
+        try (Statement exists = db.createStatement();
+             ResultSet table = exists.executeQuery("SELECT to_regclass('wallaby.slot_offsets') IS NOT NULL")) {
+            table.next();
+            if (!table.getBoolean(1)) {
+                return 0; // checked first: inside this transaction an error would abort it
+            }
+        }
+        try (PreparedStatement s = db.prepareStatement(
+                "SELECT coalesce(max(message_id), 0) FROM wallaby.slot_offsets WHERE stream = ?")) {
+            s.setString(1, streamName);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
         }
     }
 

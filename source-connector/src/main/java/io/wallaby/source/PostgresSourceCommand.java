@@ -157,7 +157,7 @@ final class PostgresSourceCommand implements Callable<Integer> {
                         slot != null ? slot : derived, publication != null ? publication : derived, tables, channel));
             }
         }
-        CaptureMode mode = install(db, () -> capture.resolve(db));
+        CaptureMode mode = install(db, () -> capture.resolve(db, tables));
         if (mode == CaptureMode.logical) {
             return runLogical(db, settings);
         }

@@ -446,17 +446,19 @@ public final class LogicalCapture {
 
     /** The message id the table capture recorded for this stream, so switching modes never reuses ids. */
     private long tableModeMessageId() throws SQLException {
-        try (PreparedStatement s = db.prepareStatement("SELECT acked_message_id FROM wallaby.source_offsets "
-                + "WHERE stream = ? AND to_regclass('wallaby.source_offsets') IS NOT NULL")) {
+        try (Statement exists = db.createStatement();
+             ResultSet table = exists.executeQuery("SELECT to_regclass('wallaby.source_offsets') IS NOT NULL")) {
+            table.next();
+            if (!table.getBoolean(1)) {
+                return 0; // no table capture was ever installed here
+            }
+        }
+        try (PreparedStatement s = db.prepareStatement(
+                "SELECT acked_message_id FROM wallaby.source_offsets WHERE stream = ?")) {
             s.setString(1, settings.stream());
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next() ? rs.getLong(1) : 0;
             }
-        } catch (SQLException e) {
-            if ("42P01".equals(e.getSQLState())) { // no table capture was ever installed here
-                return 0;
-            }
-            throw e;
         }
     }
 
