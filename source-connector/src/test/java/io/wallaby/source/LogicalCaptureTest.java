@@ -4,29 +4,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wallaby.connector.FakeEngine;
 import io.wallaby.protocol.Frame;
-import io.wallaby.protocol.StreamIds;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
-import picocli.CommandLine;
 
 import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -51,58 +46,20 @@ class LogicalCaptureTest {
         pg.close();
     }
 
-    /** One connector, played in this JVM, and the engine session it talks to. */
-    private record Running(PostgresSourceCommand command, CompletableFuture<Integer> exit, long streamId) {
-
-        /** SIGTERM once the engine acknowledged everything up to {@code point}: EOS, final ACK, exit 0. */
-        void stopAcknowledging(FakeEngine engine, long point) throws Exception {
-            command.stop();
-            engine.send(new Frame.Ack(1, List.of(new Frame.StreamPoint(streamId, point))));
-            engine.read(Frame.Eos.class);
-            engine.send(new Frame.Ack(1, List.of(new Frame.StreamPoint(streamId, point))));
-            assertEquals(0, exit.get(20, TimeUnit.SECONDS));
-        }
-
-        /** SIGTERM while the engine leaves messages unacknowledged: the connector gives up waiting and exits 0. */
-        void stopUnacknowledged() throws Exception {
-            command.stop();
-            assertEquals(0, exit.get(20, TimeUnit.SECONDS));
-        }
-    }
-
-    private static Running start(FakeEngine engine, String stream, long enginePoint, String... flags) throws Exception {
+    private static RunningSource start(FakeEngine engine, String stream, long enginePoint, String... flags)
+            throws Exception {
         List<String> args = new ArrayList<>(List.of("--connection", url, "--capture", "logical", "--engine-port",
                 "" + engine.port(), "--shutdown-timeout", "2s"));
         args.addAll(List.of(flags));
-        PostgresSourceCommand command = new PostgresSourceCommand();
-        new CommandLine(command).parseArgs(args.toArray(String[]::new));
-        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
-            try {
-                return command.call();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        engine.acceptAndOk(1_000_000);
-        long id = StreamIds.of(stream);
-        assertEquals(new Frame.Notify(id, stream, Frame.U64_MAX), engine.read(Frame.Notify.class));
-        engine.send(new Frame.NotifyAck(true, id, enginePoint));
-        return new Running(command, exit, id);
+        return RunningSource.start(engine, stream, enginePoint, 1_000_000, args);
     }
 
     private static void execute(String... statements) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            for (String sql : statements) {
-                s.execute(sql);
-            }
-        }
+        new Sql(url).execute(statements);
     }
 
-    private static long number(String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(sql)) {
-            return rs.next() ? rs.getLong(1) : -1;
-        }
+    private static long number(String query) throws SQLException {
+        return new Sql(url).number(query);
     }
 
     private static JsonNode json(Frame.Message m) throws Exception {
@@ -118,11 +75,7 @@ class LogicalCaptureTest {
     }
 
     private static void awaitSlotActive(String slot) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (number("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "' AND active") != 1) {
-            assertTrue(System.nanoTime() < deadline, "slot " + slot + " never became active");
-            Thread.sleep(20);
-        }
+        new Sql(url).awaitSlotActive(slot);
     }
 
     @Test
@@ -130,7 +83,7 @@ class LogicalCaptureTest {
         execute("CREATE TABLE kinds (id bigserial PRIMARY KEY, amount numeric(14,2), at timestamptz, local timestamp, "
                 + "ok boolean, doc jsonb, note text, ratio double precision)");
         try (FakeEngine engine = new FakeEngine()) {
-            Running source = start(engine, "kinds", Frame.U64_MAX, "--table", "kinds");
+            RunningSource source = start(engine, "kinds", Frame.U64_MAX, "--table", "kinds");
             awaitSlotActive("wallaby_kinds");
             execute("SET TIME ZONE 'UTC'; INSERT INTO kinds (amount, at, local, ok, doc, note, ratio) VALUES "
                     + "(1500.50, '2026-12-01 18:00:00.25+05:30', '2026-12-01 18:00:00', true, '{\"a\": [1, 2.50]}', "
@@ -182,7 +135,7 @@ class LogicalCaptureTest {
                 "ALTER TABLE docs ALTER COLUMN body SET STORAGE EXTERNAL",
                 "CREATE TABLE full_rows (id int PRIMARY KEY, v text)", "ALTER TABLE full_rows REPLICA IDENTITY FULL");
         try (FakeEngine engine = new FakeEngine()) {
-            Running source = start(engine, "both", Frame.U64_MAX, "--table", "docs,full_rows", "--stream", "both");
+            RunningSource source = start(engine, "both", Frame.U64_MAX, "--table", "docs,full_rows", "--stream", "both");
             awaitSlotActive(PostgresSourceCommand.derivedName("both"));
             String big = "x".repeat(100_000);
             execute("INSERT INTO docs VALUES (1, 'a', '" + big + "')", "UPDATE docs SET title = 'b' WHERE id = 1",
@@ -204,7 +157,7 @@ class LogicalCaptureTest {
         execute("CREATE TABLE shared_lsn (id bigserial PRIMARY KEY, amount numeric(14,2) NOT NULL)");
         List<String> first = new ArrayList<>();
         try (FakeEngine engine = new FakeEngine()) {
-            Running source = start(engine, "shared_lsn", Frame.U64_MAX, "--table", "shared_lsn");
+            RunningSource source = start(engine, "shared_lsn", Frame.U64_MAX, "--table", "shared_lsn");
             awaitSlotActive("wallaby_shared_lsn");
             execute("INSERT INTO shared_lsn (amount) SELECT g FROM generate_series(1, 50) g");
             try (Connection c = DriverManager.getConnection(url)) {
@@ -225,7 +178,7 @@ class LogicalCaptureTest {
         assertEquals(50, number("SELECT message_id FROM wallaby.slot_offsets WHERE stream = 'shared_lsn'"),
                 "only whole transactions are recorded: the COPY is not done");
         try (FakeEngine engine = new FakeEngine()) {
-            Running again = start(engine, "shared_lsn", 75, "--table", "shared_lsn");
+            RunningSource again = start(engine, "shared_lsn", 75, "--table", "shared_lsn");
             for (Frame.Message m : read(engine, 25)) {
                 assertEquals(first.get((int) m.messageId() - 1), new String(m.payload()),
                         "message " + m.messageId() + " has the id and content it had before");
@@ -250,7 +203,7 @@ class LogicalCaptureTest {
             }
         });
         try (FakeEngine engine = new FakeEngine()) {
-            Running source = start(engine, "busy", Frame.U64_MAX, "--table", "busy", "--snapshot", "initial");
+            RunningSource source = start(engine, "busy", Frame.U64_MAX, "--table", "busy", "--snapshot", "initial");
             writers.get(60, TimeUnit.SECONDS);
             long rows = number("SELECT count(*) FROM busy");
             List<Long> ids = new ArrayList<>();
@@ -270,7 +223,7 @@ class LogicalCaptureTest {
     void oneTransactionOfAHundredThousandRows() throws Exception {
         execute("CREATE TABLE large (id bigserial PRIMARY KEY, amount numeric(14,2) NOT NULL)");
         try (FakeEngine engine = new FakeEngine()) {
-            Running source = start(engine, "large", Frame.U64_MAX, "--table", "large");
+            RunningSource source = start(engine, "large", Frame.U64_MAX, "--table", "large");
             awaitSlotActive("wallaby_large");
             execute("INSERT INTO large (amount) SELECT g FROM generate_series(1, 100000) g");
             long last = 0;
@@ -294,7 +247,7 @@ class LogicalCaptureTest {
     void aLostReplicationConnectionIsReadAgainWithTheSameIds() throws Exception {
         execute("CREATE TABLE cut (id bigserial PRIMARY KEY, amount numeric(14,2) NOT NULL)");
         try (FakeEngine engine = new FakeEngine()) {
-            Running source = start(engine, "cut", Frame.U64_MAX, "--table", "cut");
+            RunningSource source = start(engine, "cut", Frame.U64_MAX, "--table", "cut");
             awaitSlotActive("wallaby_cut");
             execute("INSERT INTO cut (amount) VALUES (1), (2)", "INSERT INTO cut (amount) VALUES (3)");
             assertEquals(List.of(1L, 2L, 3L), read(engine, 3).stream().map(Frame.Message::messageId).toList());
@@ -311,12 +264,12 @@ class LogicalCaptureTest {
     void aSecondInstanceWaitsAsAStandbyAndTakesOverWithTheNextIds() throws Exception {
         execute("CREATE TABLE standby (id bigserial PRIMARY KEY, amount numeric(14,2) NOT NULL)");
         try (FakeEngine engine = new FakeEngine(); FakeEngine second = new FakeEngine()) {
-            Running active = start(engine, "standby", Frame.U64_MAX, "--table", "standby");
+            RunningSource active = start(engine, "standby", Frame.U64_MAX, "--table", "standby");
             awaitSlotActive("wallaby_standby");
             execute("INSERT INTO standby (amount) VALUES (1), (2)");
             read(engine, 2);
             active.stopAcknowledging(engine, 2);
-            Running next = start(second, "standby", 2, "--table", "standby");
+            RunningSource next = start(second, "standby", 2, "--table", "standby");
             execute("INSERT INTO standby (amount) VALUES (3)");
             Frame.Message third = second.read(Frame.Message.class);
             assertEquals(3, third.messageId());
@@ -328,7 +281,7 @@ class LogicalCaptureTest {
     void anInvalidatedSlotStopsCaptureWithAClearError() throws Exception {
         execute("CREATE TABLE doomed (id bigserial PRIMARY KEY, amount numeric(14,2) NOT NULL)");
         try (FakeEngine engine = new FakeEngine()) {
-            Running source = start(engine, "doomed", Frame.U64_MAX, "--table", "doomed");
+            RunningSource source = start(engine, "doomed", Frame.U64_MAX, "--table", "doomed");
             awaitSlotActive("wallaby_doomed");
             execute("INSERT INTO doomed (amount) VALUES (1)");
             read(engine, 1);
@@ -347,11 +300,8 @@ class LogicalCaptureTest {
             execute("ALTER SYSTEM RESET max_slot_wal_keep_size", "SELECT pg_reload_conf()");
         }
         try (FakeEngine engine = new FakeEngine()) {
-            Running source = start(engine, "doomed", 0, "--table", "doomed");
-            engine.read(Frame.Eos.class); // nothing is sent: the stream is closed at once
-            engine.send(new Frame.Ack(1, List.of(new Frame.StreamPoint(source.streamId(), 0))));
-            ExecutionException failed = assertThrows(ExecutionException.class, () -> source.exit().get(20, TimeUnit.SECONDS));
-            String message = failed.getCause().getCause().getMessage();
+            RunningSource source = start(engine, "doomed", 0, "--table", "doomed");
+            String message = source.failure(engine); // nothing is sent: the stream is closed at once
             assertTrue(message.contains("invalidated") && message.contains("--uninstall"), message);
         }
     }

@@ -3,12 +3,10 @@ package io.wallaby.source;
 import io.wallaby.connector.ConnectorCommandLine;
 import io.wallaby.connector.FakeEngine;
 import io.wallaby.protocol.Frame;
-import io.wallaby.protocol.StreamIds;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 import java.net.ServerSocket;
 import java.net.URI;
@@ -17,17 +15,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -50,69 +42,19 @@ class LogicalSlotOperationsTest {
         pg.close();
     }
 
-    private record Running(PostgresSourceCommand command, CompletableFuture<Integer> exit, long streamId) {
-
-        void stop(FakeEngine engine, long point) throws Exception {
-            command.stop();
-            engine.send(new Frame.Ack(1, List.of(new Frame.StreamPoint(streamId, point))));
-            engine.read(Frame.Eos.class);
-            engine.send(new Frame.Ack(1, List.of(new Frame.StreamPoint(streamId, point))));
-            assertEquals(0, exit.get(20, TimeUnit.SECONDS));
-        }
-    }
-
-    private static Running start(FakeEngine engine, String stream, long point, String... flags) throws Exception {
+    private static RunningSource start(FakeEngine engine, String stream, long point, String... flags) throws Exception {
         List<String> args = new ArrayList<>(List.of("--connection", url, "--engine-port", "" + engine.port(),
                 "--shutdown-timeout", "2s", "--table", stream));
         args.addAll(List.of(flags));
-        PostgresSourceCommand command = new PostgresSourceCommand();
-        new CommandLine(command).parseArgs(args.toArray(String[]::new));
-        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
-            try {
-                return command.call();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        engine.acceptAndOk(100_000);
-        long id = StreamIds.of(stream);
-        engine.read(Frame.Notify.class);
-        engine.send(new Frame.NotifyAck(true, id, point));
-        return new Running(command, exit, id);
+        return RunningSource.start(engine, stream, point, 100_000, args);
     }
 
     private static void execute(String... statements) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            for (String sql : statements) {
-                s.execute(sql);
-            }
-        }
+        new Sql(url).execute(statements);
     }
 
-    private static String text(String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery(sql)) {
-            return rs.next() ? rs.getString(1) : null;
-        }
-    }
-
-    private interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    private static void await(String what, Condition condition) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.holds()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting until " + what);
-            Thread.sleep(50);
-        }
-    }
-
-    private static String failureOf(Running source, FakeEngine engine) throws Exception {
-        engine.read(Frame.Eos.class);
-        engine.send(new Frame.Ack(1, List.of(new Frame.StreamPoint(source.streamId(), 0))));
-        ExecutionException failed = assertThrows(ExecutionException.class, () -> source.exit().get(20, TimeUnit.SECONDS));
-        return failed.getCause().getCause().getMessage();
+    private static String text(String query) throws SQLException {
+        return new Sql(url).text(query);
     }
 
     @Test
@@ -123,16 +65,15 @@ class LogicalSlotOperationsTest {
             port = free.getLocalPort();
         }
         try (FakeEngine engine = new FakeEngine()) {
-            Running source = start(engine, "quiet", Frame.U64_MAX, "--capture", "logical", "--status-interval", "200ms",
+            RunningSource source = start(engine, "quiet", Frame.U64_MAX, "--capture", "logical", "--status-interval", "200ms",
                     "--heartbeat-interval", "200ms", "--admin-port", "" + port);
-            await("the slot is active", () -> "t".equals(text(
-                    "SELECT active FROM pg_replication_slots WHERE slot_name = 'wallaby_quiet'")));
+            new Sql(url).awaitSlotActive("wallaby_quiet");
             execute("INSERT INTO quiet (amount) VALUES (1)");
             engine.read(Frame.Message.class);
             engine.send(new Frame.Ack(10, List.of(new Frame.StreamPoint(source.streamId(), 1))));
             execute("INSERT INTO noisy SELECT g FROM generate_series(1, 10000) g");
             String after = text("SELECT pg_current_wal_lsn()::text");
-            await("the idle slot is confirmed past the other table's writes", () -> "t".equals(text(
+            Sql.await("the idle slot is confirmed past the other table's writes", () -> "t".equals(text(
                     "SELECT confirmed_flush_lsn >= '" + after + "' FROM pg_replication_slots WHERE slot_name = 'wallaby_quiet'")));
 
             HttpClient http = HttpClient.newHttpClient();
@@ -144,7 +85,7 @@ class LogicalSlotOperationsTest {
             assertTrue(metrics.contains("wallaby_source_messages_sent_total{slot=\"wallaby_quiet\",stream=\"quiet\"} 1.0"), metrics);
             assertTrue(metrics.contains("wallaby_source_slot_active{slot=\"wallaby_quiet\",stream=\"quiet\"} 1.0"), metrics);
             assertTrue(metrics.contains("wallaby_source_slot_retained_wal_bytes"), metrics);
-            source.stop(engine, 1);
+            source.stopAcknowledging(engine, 1);
         }
     }
 
@@ -152,20 +93,19 @@ class LogicalSlotOperationsTest {
     void aSlotThatDisappearedOrWasMovedIsAClearErrorNeverASilentRestart() throws Exception {
         execute("CREATE TABLE gone (id bigserial PRIMARY KEY, amount numeric)");
         try (FakeEngine engine = new FakeEngine()) {
-            Running source = start(engine, "gone", Frame.U64_MAX, "--capture", "logical");
-            await("the slot is active", () -> "t".equals(text(
-                    "SELECT active FROM pg_replication_slots WHERE slot_name = 'wallaby_gone'")));
-            source.stop(engine, 0);
+            RunningSource source = start(engine, "gone", Frame.U64_MAX, "--capture", "logical");
+            new Sql(url).awaitSlotActive("wallaby_gone");
+            source.stopAcknowledging(engine, 0);
         }
         execute("INSERT INTO gone (amount) VALUES (1)");
         execute("SELECT pg_replication_slot_advance('wallaby_gone', pg_current_wal_lsn())");
         try (FakeEngine engine = new FakeEngine()) {
-            String message = failureOf(start(engine, "gone", 0, "--capture", "logical"), engine);
+            String message = start(engine, "gone", 0, "--capture", "logical").failure(engine);
             assertTrue(message.contains("was moved to") && message.contains("--uninstall"), message);
         }
         execute("SELECT pg_drop_replication_slot('wallaby_gone')");
         try (FakeEngine engine = new FakeEngine()) {
-            String message = failureOf(start(engine, "gone", 0, "--capture", "logical"), engine);
+            String message = start(engine, "gone", 0, "--capture", "logical").failure(engine);
             assertTrue(message.contains("does not exist any more") && message.contains("--uninstall"), message);
         }
         // What the message says to do: remove the capture, and start again.
@@ -175,11 +115,11 @@ class LogicalSlotOperationsTest {
         assertEquals("f", text("SELECT to_regclass('wallaby.slot_offsets') IS NOT NULL"),
                 "nothing else used the wallaby schema, so it is gone too");
         try (FakeEngine engine = new FakeEngine()) {
-            Running again = start(engine, "gone", 0, "--capture", "logical", "--snapshot", "initial");
+            RunningSource again = start(engine, "gone", 0, "--capture", "logical", "--snapshot", "initial");
             Frame.Message row = engine.read(Frame.Message.class);
             assertEquals(1, row.messageId());
             assertTrue(new String(row.payload()).startsWith("{\"op\":\"r\""), "the snapshot sends the row again");
-            again.stop(engine, 1);
+            again.stopAcknowledging(engine, 1);
         }
     }
 
@@ -188,22 +128,21 @@ class LogicalSlotOperationsTest {
         execute("CREATE TABLE chosen (id bigserial PRIMARY KEY, amount numeric)",
                 "CREATE TABLE triggered (id bigserial PRIMARY KEY, amount numeric)");
         try (FakeEngine engine = new FakeEngine()) {
-            Running source = start(engine, "chosen", Frame.U64_MAX);
-            await("a logical slot is made", () -> "t".equals(text(
-                    "SELECT active FROM pg_replication_slots WHERE slot_name = 'wallaby_chosen'")));
-            source.stop(engine, 0);
+            RunningSource source = start(engine, "chosen", Frame.U64_MAX);
+            new Sql(url).awaitSlotActive("wallaby_chosen"); // a logical slot was made
+            source.stopAcknowledging(engine, 0);
         }
         try (Connection c = DriverManager.getConnection(url)) {
             new ChangeTable("triggered", "wallaby_triggered").install(c, false);
         }
         try (FakeEngine engine = new FakeEngine()) {
-            Running source = start(engine, "triggered", Frame.U64_MAX);
+            RunningSource source = start(engine, "triggered", Frame.U64_MAX);
             execute("INSERT INTO triggered (amount) VALUES (7)");
             Frame.Message row = engine.read(Frame.Message.class);
             assertTrue(new String(row.payload()).contains("\"amount\": 7"), "a flat row from the table capture: "
                     + new String(row.payload()));
             assertEquals("0", text("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'wallaby_triggered'"));
-            source.stop(engine, 1);
+            source.stopAcknowledging(engine, 1);
         }
     }
 }

@@ -57,12 +57,7 @@ final class ChangeEnvelope {
                 row(relation.columns(), after, false);
                 unchanged(relation.columns(), after);
             }
-            json.writeObjectFieldStart("source");
-            json.writeStringField("commit_lsn", origin.commitLsn());
-            json.writeNumberField("txid", origin.txid());
-            json.writeStringField("commit_time", origin.commitTime());
-            json.writeNumberField("position", position);
-            json.writeEndObject();
+            source(origin, position);
             return finish();
         } catch (IOException e) {
             throw new UncheckedIOException(e); // writes to memory only
@@ -72,12 +67,7 @@ final class ChangeEnvelope {
     byte[] truncate(PgOutput.Relation relation, Origin origin, int position) {
         try {
             start('t', relation);
-            json.writeObjectFieldStart("source");
-            json.writeStringField("commit_lsn", origin.commitLsn());
-            json.writeNumberField("txid", origin.txid());
-            json.writeStringField("commit_time", origin.commitTime());
-            json.writeNumberField("position", position);
-            json.writeEndObject();
+            source(origin, position);
             return finish();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -107,6 +97,15 @@ final class ChangeEnvelope {
         json.writeFieldName("op");
         json.writeString(String.valueOf(op));
         json.writeStringField("table", relation.qualifiedName());
+    }
+
+    private void source(Origin origin, int position) throws IOException {
+        json.writeObjectFieldStart("source");
+        json.writeStringField("commit_lsn", origin.commitLsn());
+        json.writeNumberField("txid", origin.txid());
+        json.writeStringField("commit_time", origin.commitTime());
+        json.writeNumberField("position", position);
+        json.writeEndObject();
     }
 
     private byte[] finish() throws IOException {
