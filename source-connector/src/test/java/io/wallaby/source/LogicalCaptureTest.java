@@ -36,7 +36,7 @@ class LogicalCaptureTest {
 
     @BeforeAll
     static void startPostgres() throws Exception {
-        pg = EmbeddedPostgres.builder().setServerConfig("wal_level", "logical")
+        pg = EmbeddedPostgres.builder().setServerConfig("wal_level", "logical").setServerConfig("synchronous_commit", "on")
                 .setServerConfig("max_replication_slots", "20").setServerConfig("max_wal_senders", "20").start();
         url = pg.getJdbcUrl("postgres", "postgres");
     }
