@@ -41,7 +41,17 @@ final class BenchContext {
 
     /** Fresh pieces on free ports; their logs go to one folder per scenario and run. */
     Pieces pieces(String scenario, int run) throws IOException {
-        return new Pieces(home, logDir.resolve(scenario + "-" + run), 0, 0);
+        return new Pieces(home, logs(scenario, run), 0, 0);
+    }
+
+    /** Fresh pieces for one part of a run (one reader of several), logging to a subfolder of the run's folder. */
+    Pieces pieces(String scenario, int run, String part) throws IOException {
+        return new Pieces(home, logs(scenario, run).resolve(part), 0, 0);
+    }
+
+    /** The folder of a scenario's run: .wallaby/bench-logs/<scenario>-<run>. */
+    Path logs(String scenario, int run) {
+        return logDir.resolve(scenario + "-" + run);
     }
 
     void share(String key, List<Double> perRun) {

@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * A fresh embedded PostgreSQL for one run, with server settings the launcher's EmbeddedDatabase has no
- * hook for (logical decoding for Debezium, commit timestamps for latency). Each run gets its own so no
- * run sees another's tables, capture rows, slots or sink offsets.
+ * hook for (logical decoding, commit timestamps for latency). Each run gets its own so no run sees
+ * another's tables, capture rows, slots or sink offsets.
  */
 final class BenchDatabase implements AutoCloseable {
 
@@ -33,15 +33,27 @@ final class BenchDatabase implements AutoCloseable {
         return start(Map.of());
     }
 
-    /** Logical decoding on, as Debezium's PostgreSQL connector needs. */
+    /**
+     * Logical decoding on (what --capture logical, pg_recvlogical and Debezium need), with room for one slot
+     * per reader of scenario 5.
+     */
     static BenchDatabase logical() throws IOException {
-        return start(Map.of("wal_level", "logical", "max_replication_slots", "4", "max_wal_senders", "4"));
+        return start(LOGICAL);
     }
 
-    /** Every transaction's commit time kept, so pg_xact_commit_timestamp(xmin) gives a row's commit time. */
-    static BenchDatabase withCommitTimestamps() throws IOException {
-        return start(Map.of("track_commit_timestamp", "on"));
+    /**
+     * Logical decoding on and every transaction's commit time kept, so pg_xact_commit_timestamp(xmin) gives
+     * a row's commit time; {@code synchronousCommit} on is PostgreSQL's default, off zonky's.
+     */
+    static BenchDatabase logicalWithCommitTimestamps(boolean synchronousCommit) throws IOException {
+        Map<String, String> settings = new java.util.HashMap<>(LOGICAL);
+        settings.put("track_commit_timestamp", "on");
+        settings.put("synchronous_commit", synchronousCommit ? "on" : "off");
+        return start(settings);
     }
+
+    private static final Map<String, String> LOGICAL = Map.of("wal_level", "logical",
+            "max_replication_slots", "10", "max_wal_senders", "10");
 
     int port() {
         return postgres.getPort();
@@ -71,6 +83,44 @@ final class BenchDatabase implements AutoCloseable {
             rs.next();
             return rs.getLong(1);
         }
+    }
+
+    /** The first column of the first row of {@code sql}, as text. */
+    String queryText(String sql) throws SQLException {
+        try (Connection c = connect(); Statement s = c.createStatement(); var rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** A server setting as SHOW gives it. */
+    String setting(String name) throws SQLException {
+        return queryText("SHOW " + name);
+    }
+
+    /**
+     * Where the WAL ends now, once written out: a CHECKPOINT first, so that everything before it is flushed
+     * (commits are asynchronous here) and no checkpoint falls inside what is measured next.
+     */
+    String checkpointedWalEnd() throws SQLException {
+        execute("CHECKPOINT");
+        return queryText("SELECT pg_current_wal_insert_lsn()::text");
+    }
+
+    /** A logical slot of the pgoutput plugin, as CREATE_REPLICATION_SLOT ... LOGICAL pgoutput makes it. */
+    void createSlot(String slot) throws SQLException {
+        execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
+    }
+
+    void dropSlotIfExists(String slot) throws SQLException {
+        execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
+                + slot + "'");
+    }
+
+    /** Whether the slot's confirmed position has reached {@code lsn}: its reader has read that far. */
+    boolean slotConfirmedPast(String slot, String lsn) throws SQLException {
+        return "t".equals(queryText("SELECT coalesce(bool_or(confirmed_flush_lsn >= '" + lsn + "'::pg_lsn), false) "
+                + "FROM pg_replication_slots WHERE slot_name = '" + slot + "'"));
     }
 
     void execute(String sql) throws SQLException {

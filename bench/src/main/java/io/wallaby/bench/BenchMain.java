@@ -21,13 +21,14 @@ import java.util.stream.Stream;
  * {@code <output-dir>/latest.md} and a dated copy beside it.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, showDefaultValues = true,
+        subcommands = DebeziumReader.class,
         description = "Measures Wallaby against PostgreSQL's own limits and Debezium on this machine, in one run.")
 public final class BenchMain implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(BenchMain.class);
 
     private static final List<Scenario> ALL = List.of(new EngineAloneScenario(), new PostgresLimitScenario(),
-            new EndToEndRateScenario(), new LatencyScenario(), new DebeziumPeerScenario(), new SinkVsCopyScenario(),
+            new EndToEndRateScenario(), new LatencyScenario(), new SameWalScenario(), new SinkVsCopyScenario(),
             new MemoryScenario());
 
     @Option(names = "--runs", description = "Runs of each scenario; every figure is their median, with min and max.")
@@ -39,7 +40,7 @@ public final class BenchMain implements Callable<Integer> {
     List<String> scenarios = List.of("all");
 
     @Option(names = "--rows", description = "Rows (messages) per run in every scenario, instead of each scenario's "
-            + "own default (engine 2,000,000; postgres, endtoend, sink 200,000; peer 100,000). Latency runs "
+            + "own default (engine 2,000,000; postgres, endtoend, peer, sink 200,000). Latency runs "
             + "by time and memory by its 100,000 pending outputs.")
     Integer rows;
 

@@ -13,7 +13,7 @@ import java.util.List;
  * process (alert_stateless) as fast as credits allow; an in-process sink commits and discards the alerts.
  * Measures messages/s through the engine and the engine's CPU seconds per million messages.
  */
-final class EngineAloneScenario implements Scenario {
+final class EngineAloneScenario extends AbstractScenario {
 
     static final String KEY = "engine";
     private static final Logger log = LoggerFactory.getLogger(EngineAloneScenario.class);
@@ -24,14 +24,8 @@ final class EngineAloneScenario implements Scenario {
      */
     private static final int WARM_UP_ROWS = 1_000_000;
 
-    @Override
-    public String key() {
-        return KEY;
-    }
-
-    @Override
-    public String title() {
-        return "1. Engine alone";
+    EngineAloneScenario() {
+        super(KEY, "1. Engine alone");
     }
 
     @Override

@@ -19,21 +19,15 @@ import java.util.List;
  * which covers the whole run since every run starts fresh processes); this adds the engine holding
  * {@value #PENDING} outputs while no sink is connected, with default settings.
  */
-final class MemoryScenario implements Scenario {
+final class MemoryScenario extends AbstractScenario {
 
     static final String KEY = "memory";
     static final String TITLE = "7. Memory";
     static final int PENDING = 100_000;
     private static final Logger log = LoggerFactory.getLogger(MemoryScenario.class);
 
-    @Override
-    public String key() {
-        return KEY;
-    }
-
-    @Override
-    public String title() {
-        return TITLE;
+    MemoryScenario() {
+        super(KEY, TITLE);
     }
 
     @Override

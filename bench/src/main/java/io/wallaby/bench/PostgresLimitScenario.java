@@ -11,69 +11,104 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * 2. PostgreSQL's own limit: the transaction load inserted into {@code transactions} with no pipeline
- * running, once with the postgres source's capture trigger installed and once without it. Nothing
- * downstream can go faster than the figure with the trigger.
+ * 2. PostgreSQL's own limit: the transaction load inserted into {@code transactions} with no pipeline running,
+ * on a server with wal_level=logical: with no capture, with the table capture's trigger, and with the logical
+ * capture installed (its publication and slot present, nothing reading the slot); plus no capture on a server
+ * at the default wal_level=replica, which is what turning logical decoding on is measured against.
  */
-final class PostgresLimitScenario implements Scenario {
+final class PostgresLimitScenario extends AbstractScenario {
 
     static final String KEY = "postgres";
-    static final String SHARED_WITH_TRIGGER = "postgres.withTrigger";
+    /** Each run's insert rate with no capture on the wal_level=logical server, for scenario 3. */
+    static final String SHARED_NO_CAPTURE = "postgres.noCapture";
+    private static final String REPLICA = "inserts, no capture, wal_level=replica (server default)";
+    private static final String NONE = "inserts, no capture";
+    private static final String TRIGGER = "inserts with the table capture's trigger";
+    private static final String LOGICAL = "inserts with the logical capture installed (slot not read)";
+    /** What the logical capture makes for stream 'transactions', and the SQL it makes the publication with. */
+    private static final String SLOT = "wallaby_transactions";
+    private static final String PUBLICATION_SQL = "CREATE PUBLICATION wallaby_transactions FOR TABLE \"public\".\"transactions\"";
     private static final Logger log = LoggerFactory.getLogger(PostgresLimitScenario.class);
     private static final int DEFAULT_ROWS = 200_000;
 
-    @Override
-    public String key() {
-        return KEY;
-    }
-
-    @Override
-    public String title() {
-        return "2. PostgreSQL limit";
+    PostgresLimitScenario() {
+        super(KEY, "2. PostgreSQL limit");
     }
 
     @Override
     public List<Figure> run(BenchContext context) throws Exception {
         int rows = context.rows(DEFAULT_ROWS);
         TransactionLoad load = TransactionLoad.generated(0, rows);
-        List<Double> withTrigger = new ArrayList<>();
-        List<Double> withoutTrigger = new ArrayList<>();
-        List<Double> ratio = new ArrayList<>();
-        try (BenchDatabase db = BenchDatabase.plain()) {
-            installRealTrigger(context, db);
-            context.note("Capture measured: " + describeCapture(db));
+        PerRun r = new PerRun();
+        try (BenchDatabase replica = BenchDatabase.plain(); BenchDatabase db = BenchDatabase.logical()) {
+            install(context, replica, false);
+            install(context, db, true);
+            context.note("Capture measured in scenario 2: what the postgres source installed on the wal_level=logical "
+                    + "server (" + Capture.TABLE.flags() + " --create-table, then " + Capture.LOGICAL.flags() + "): "
+                    + describe(db) + ". The replica server (wal_level=" + replica.setting("wal_level")
+                    + ") has the same table with its trigger disabled.");
+            dropLogical(db);
+            // Not measured: warms up the writers' code in this JVM, which would otherwise slow the first figure.
+            insertRate(replica, load);
             for (int run = 1; run <= context.runs(); run++) {
-                double with = insertRate(db, load, true);
-                double without = insertRate(db, load, false);
-                withTrigger.add(with);
-                withoutTrigger.add(without);
-                ratio.add(with / without);
-                log.info("postgres limit run {}: {} rows/s with the trigger, {} without", run,
-                        String.format("%.0f", with), String.format("%.0f", without));
+                r.put(REPLICA, run, insertRate(replica, load));
+                r.put(NONE, run, insertRate(db, load));
+                db.execute("ALTER TABLE transactions ENABLE TRIGGER USER");
+                r.put(TRIGGER, run, insertRate(db, load));
+                db.execute("ALTER TABLE transactions DISABLE TRIGGER USER");
+                db.execute(PUBLICATION_SQL);
+                db.createSlot(SLOT);
+                r.put(LOGICAL, run, insertRate(db, load));
+                dropLogical(db);
+                log.info("postgres limit run {}: rows/s {} no capture at wal_level=replica, {} no capture, {} trigger, "
+                                + "{} logical installed", run, (long) r.get(REPLICA, run), (long) r.get(NONE, run),
+                        (long) r.get(TRIGGER, run), (long) r.get(LOGICAL, run));
             }
         }
-        context.share(SHARED_WITH_TRIGGER, withTrigger);
-        context.note("PostgreSQL limit: " + rows + " rows a run, " + TransactionLoad.WRITERS + " writers, multi-row "
-                + "INSERTs of " + TransactionLoad.ROWS_PER_COMMIT + " rows a commit, no pipeline running. The trigger "
-                + "is the one the postgres source installs (started once with --create-table, then stopped); "
-                + "'without' disables the table's user triggers. The table (and the wallaby schema's capture table, "
-                + "if any) is truncated before each measurement.");
+        context.share(SHARED_NO_CAPTURE, r.values(NONE));
+        context.note("PostgreSQL limit: " + rows + " rows a measurement, " + TransactionLoad.WRITERS + " writers, "
+                + "multi-row INSERTs of " + TransactionLoad.ROWS_PER_COMMIT + " rows a commit, no pipeline running, in "
+                + "this order each run: no capture at wal_level=replica; then on the wal_level=logical server no "
+                + "capture (user triggers disabled, no publication, no slot), the trigger (enabled), the logical "
+                + "capture (the publication and a pgoutput slot made just before, as the source makes them, nobody "
+                + "reading the slot; both dropped after). One unmeasured load first warms up the writers' code. Before "
+                + "each measurement the tables are truncated, vacuumed and a CHECKPOINT taken.");
         return List.of(
-                Figure.of(title(), "inserts with the capture trigger", "rows/s", withTrigger),
-                Figure.of(title(), "inserts without a trigger", "rows/s", withoutTrigger),
-                Figure.of(title(), "with trigger / without", "ratio", ratio));
+                Figure.of(title(), REPLICA, "rows/s", r.values(REPLICA)),
+                Figure.of(title(), NONE + " (wal_level=logical)", "rows/s", r.values(NONE)),
+                Figure.of(title(), TRIGGER, "rows/s", r.values(TRIGGER)),
+                Figure.of(title(), LOGICAL, "rows/s", r.values(LOGICAL)),
+                Figure.of(title(), "trigger / no capture", "ratio", r.ratio(TRIGGER, NONE)),
+                Figure.withTarget(title(), "logical installed / no capture", "ratio", r.ratio(LOGICAL, NONE),
+                        "≥ 0.85", v -> v >= 0.85),
+                Figure.of(title(), "logical installed / no capture at wal_level=replica", "ratio",
+                        r.ratio(LOGICAL, REPLICA)));
     }
 
-    /** Runs the real postgres source once so the trigger is exactly what users get, then stops it. */
-    static void installRealTrigger(BenchContext context, BenchDatabase db) throws Exception {
-        try (Pieces pieces = context.pieces(KEY, 0)) {
+    /**
+     * Runs the real postgres source so the table, trigger, publication and slot are exactly what users get: the
+     * table capture (which makes the table), then on a logical server the logical capture; then stops them and
+     * leaves the trigger disabled.
+     */
+    private static void install(BenchContext context, BenchDatabase db, boolean logical) throws Exception {
+        try (Pieces pieces = context.pieces(KEY, 0, logical ? "logical-server" : "replica-server")) {
             pieces.startEngine();
-            pieces.startSource("source-postgres", "postgres", "--connection", db.connectionString(), "--create-table");
+            // Stopped before the logical one starts: a second source on the stream would only wait as a standby.
+            Capture.TABLE.start(pieces, db, "--create-table").stop();
+            if (logical) {
+                Capture.LOGICAL.start(pieces, db);
+            }
         }
+        db.execute("ALTER TABLE transactions DISABLE TRIGGER USER");
     }
 
-    /** What the postgres source installed, so the report says which capture mode its figures are for. */
-    static String describeCapture(BenchDatabase db) throws Exception {
+    private static void dropLogical(BenchDatabase db) throws Exception {
+        db.dropSlotIfExists(SLOT);
+        db.execute("DROP PUBLICATION IF EXISTS wallaby_transactions");
+    }
+
+    /** What is installed on transactions, so the report says exactly which capture its figures are for. */
+    private static String describe(BenchDatabase db) throws Exception {
         try (Connection c = db.connect(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("""
                      SELECT 'trigger ' || t.tgname || ' -> ' || p.proname FROM pg_trigger t
@@ -81,25 +116,25 @@ final class PostgresLimitScenario implements Scenario {
                      WHERE t.tgrelid = 'transactions'::regclass AND NOT t.tgisinternal
                      UNION ALL
                      SELECT 'table ' || schemaname || '.' || tablename FROM pg_tables WHERE schemaname = 'wallaby'
+                     UNION ALL
+                     SELECT 'publication ' || pubname || ' of ' || schemaname || '.' || tablename
+                       FROM pg_publication_tables
+                     UNION ALL
+                     SELECT 'slot ' || slot_name || ' (' || plugin || ')' FROM pg_replication_slots
                      """)) {
             List<String> parts = new ArrayList<>();
             while (rs.next()) {
                 parts.add(rs.getString(1));
             }
-            return "the postgres source's default (what --create-table installed on transactions: "
-                    + (parts.isEmpty() ? "nothing" : String.join("; ", parts)) + ")";
+            return parts.isEmpty() ? "nothing" : String.join("; ", parts);
         }
     }
 
-    private static double insertRate(BenchDatabase db, TransactionLoad load, boolean trigger) throws Exception {
+    private static double insertRate(BenchDatabase db, TransactionLoad load) throws Exception {
         emptyTables(db);
-        db.execute("ALTER TABLE transactions " + (trigger ? "ENABLE" : "DISABLE") + " TRIGGER USER");
-        try {
-            long nanos = load.insertAll(db.jdbcUrl());
-            return load.size() / (nanos / 1e9);
-        } finally {
-            db.execute("ALTER TABLE transactions ENABLE TRIGGER USER");
-        }
+        db.execute("CHECKPOINT");
+        long nanos = load.insertAll(db.jdbcUrl());
+        return load.size() / (nanos / 1e9);
     }
 
     /** Empties transactions and every table the source keeps in the wallaby schema (its capture table). */

@@ -16,20 +16,14 @@ import java.util.List;
  * the pace: alerts/s from the first message written until alert_log holds them all. Then the same alert
  * texts in one COPY into a table of alert_log's shape, on the same server in the same run.
  */
-final class SinkVsCopyScenario implements Scenario {
+final class SinkVsCopyScenario extends AbstractScenario {
 
     static final String KEY = "sink";
     private static final Logger log = LoggerFactory.getLogger(SinkVsCopyScenario.class);
     private static final int DEFAULT_ROWS = 200_000;
 
-    @Override
-    public String key() {
-        return KEY;
-    }
-
-    @Override
-    public String title() {
-        return "6. Sink vs COPY";
+    SinkVsCopyScenario() {
+        super(KEY, "6. Sink vs COPY");
     }
 
     @Override

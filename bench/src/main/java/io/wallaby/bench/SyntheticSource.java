@@ -9,21 +9,27 @@ import java.time.Duration;
 
 /**
  * A source connector inside the benchmark's process, built on the connector SDK, that writes pre-encoded
- * payloads on stream {@code transactions} as fast as the engine's credits allow. Encoding happens before
- * the clock starts, so what is measured is the protocol and the engine, not JSON building.
+ * payloads on one stream ({@code transactions} unless told) as fast as the engine's credits allow. Encoding
+ * happens before the clock starts, so what is measured is the protocol and the engine, not JSON building.
  */
 final class SyntheticSource implements AutoCloseable {
 
     static final String STREAM = "transactions";
 
     private final SourceConnector connector;
+    private final String stream;
     private long nextId = 1;
 
     SyntheticSource(int enginePort) {
+        this(enginePort, STREAM);
+    }
+
+    SyntheticSource(int enginePort, String stream) {
+        this.stream = stream;
         connector = new SourceConnector(new ConnectorSettings("127.0.0.1", enginePort, "", "wallaby-bench-source",
                 "bench-" + ProcessHandle.current().pid(), Frames.DEFAULT_MAX_FRAME_LENGTH));
         connector.connect();
-        long acknowledged = connector.openStream(STREAM);
+        long acknowledged = connector.openStream(stream);
         if (acknowledged != Frame.U64_MAX) {
             nextId = acknowledged + 1;
         }
@@ -32,7 +38,7 @@ final class SyntheticSource implements AutoCloseable {
     /** Writes every payload (blocking on credits) and flushes. */
     void writeAll(byte[][] payloads) {
         for (byte[] payload : payloads) {
-            connector.write(STREAM, nextId++, payload);
+            connector.write(stream, nextId++, payload);
         }
         connector.flush();
     }
@@ -47,7 +53,7 @@ final class SyntheticSource implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         long last = lastId();
         while (true) {
-            long acked = connector.acknowledgedPoint(STREAM);
+            long acked = connector.acknowledgedPoint(stream);
             if (acked != Frame.U64_MAX && acked >= last) {
                 return System.nanoTime();
             }
@@ -61,7 +67,7 @@ final class SyntheticSource implements AutoCloseable {
     }
 
     long acknowledged() {
-        long acked = connector.acknowledgedPoint(STREAM);
+        long acked = connector.acknowledgedPoint(stream);
         return acked == Frame.U64_MAX ? 0 : acked;
     }
 
