@@ -252,7 +252,9 @@ final class LogicalReader implements Runnable {
                         false);
             }
             transactions.readUpTo(c.endLsn());
-            if (batch.size() >= BATCH) {
+            // Smart batching: hand a committed transaction over at once when the sender is idle (low latency
+            // at low rates); while it is busy, batches grow by themselves (throughput at high rates).
+            if (batch.size() >= BATCH || out.isEmpty()) {
                 flushBatch();
             }
         } else if (decoded instanceof PgOutput.Relation r) {
@@ -268,7 +270,7 @@ final class LogicalReader implements Runnable {
                 PgOutput.Relation r = relation(relation);
                 long id = number();
                 if (id > 0) {
-                    add(new Outgoing(id, envelope.truncate(r, origin, position - 1), r.qualifiedName(),
+                    add(new Outgoing(id, envelope.truncate(r, origin, position - 1), envelope.table(r),
                             origin.txid(), position - 1));
                 }
             }
@@ -283,7 +285,7 @@ final class LogicalReader implements Runnable {
         if (id > 0) {
             int at = position - 1;
             add(new Outgoing(id, envelope.change(op, relation, before, beforeIsKey, after, origin, at),
-                    relation.qualifiedName(), origin.txid(), at));
+                    envelope.table(relation), origin.txid(), at));
         }
     }
 

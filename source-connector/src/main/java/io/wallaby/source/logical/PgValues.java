@@ -49,10 +49,36 @@ final class PgValues {
                 }
             }
             case JSON_TYPE, JSONB -> json.writeRawValue(new String(buffer, offset, length, StandardCharsets.UTF_8));
-            case TIMESTAMPTZ -> json.writeString(isoTimestamp(ascii(buffer, offset, length), true));
-            case TIMESTAMP -> json.writeString(isoTimestamp(ascii(buffer, offset, length), false));
+            case TIMESTAMPTZ -> writeTimestamp(json, buffer, offset, length, true);
+            case TIMESTAMP -> writeTimestamp(json, buffer, offset, length, false);
             default -> json.writeUTF8String(buffer, offset, length);
         }
+    }
+
+    /** {@link #isoTimestamp} without the intermediate strings: one per change adds up at 100,000 rows/s. */
+    private static void writeTimestamp(JsonGenerator json, byte[] buffer, int offset, int length, boolean withZone)
+            throws IOException {
+        char[] iso = new char[length + 3];
+        int space = -1;
+        for (int i = 0; i < length; i++) {
+            char c = (char) (buffer[offset + i] & 0xFF);
+            if (c == ' ' && space < 0) {
+                space = i;
+                c = 'T';
+            }
+            iso[i] = c;
+        }
+        if (space < 0 || (length >= 2 && iso[length - 2] == 'B' && iso[length - 1] == 'C')) {
+            json.writeString(ascii(buffer, offset, length)); // infinity, or a BC date: as PostgreSQL wrote it
+            return;
+        }
+        int end = length;
+        if (withZone && length - 3 > space && (iso[length - 3] == '+' || iso[length - 3] == '-')) {
+            iso[end++] = ':'; // +HH -> +HH:00
+            iso[end++] = '0';
+            iso[end++] = '0';
+        }
+        json.writeString(iso, 0, end);
     }
 
     /**
