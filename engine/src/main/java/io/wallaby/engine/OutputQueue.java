@@ -1,5 +1,7 @@
 package io.wallaby.engine;
 
+import io.wallaby.protocol.Points;
+
 import java.util.ArrayList;
 import java.util.List;
 

@@ -8,12 +8,12 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wallaby.engine.EngineCounters;
 import io.wallaby.engine.OutputLog;
-import io.wallaby.engine.Points;
 import io.wallaby.engine.StreamRegistry;
 import io.wallaby.engine.guard.ConnectionLimitHandler;
 import io.wallaby.engine.guard.Limit;
 import io.wallaby.engine.source.DeadLetterFile;
 import io.wallaby.engine.source.SourceStream;
+import io.wallaby.protocol.Points;
 
 /**
  * The engine's figures as Micrometer meters, scraped in Prometheus text format by {@code GET /metrics}.

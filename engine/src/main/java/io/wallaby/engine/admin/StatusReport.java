@@ -3,10 +3,10 @@ package io.wallaby.engine.admin;
 import io.wallaby.engine.EngineCounters;
 import io.wallaby.engine.Lifecycle;
 import io.wallaby.engine.OutputLog;
-import io.wallaby.engine.Points;
 import io.wallaby.engine.StreamRegistry;
 import io.wallaby.engine.source.DeadLetterFile;
 import io.wallaby.engine.source.SourceStream;
+import io.wallaby.protocol.Points;
 
 import java.util.Comparator;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.wallaby.engine.source;
 
 import io.wallaby.engine.OutputLog;
-import io.wallaby.engine.Points;
+import io.wallaby.protocol.Points;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
