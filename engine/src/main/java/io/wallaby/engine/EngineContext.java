@@ -5,6 +5,8 @@ import io.wallaby.engine.admin.Connectors;
 import io.wallaby.engine.admin.EngineMetrics;
 import io.wallaby.engine.guard.LimitHits;
 import io.wallaby.engine.source.DeadLetterFile;
+import io.wallaby.engine.stream.EngineCounters;
+import io.wallaby.engine.stream.StreamRegistry;
 
 /**
  * What the connections of both ports share: configuration, streams, figures, the engine's phase,

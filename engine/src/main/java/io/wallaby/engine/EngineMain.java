@@ -1,8 +1,8 @@
 package io.wallaby.engine;
 
-import io.wallaby.connector.DurationOption;
 import io.wallaby.api.Application;
 import io.wallaby.apps.AlertStateless;
+import io.wallaby.connector.DurationOption;
 import io.wallaby.engine.guard.ConnectionLimits;
 import io.wallaby.logging.LogFormat;
 import io.wallaby.protocol.Frames;

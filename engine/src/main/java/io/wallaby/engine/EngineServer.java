@@ -19,6 +19,9 @@ import io.wallaby.engine.guard.LimitHits;
 import io.wallaby.engine.sink.SinkChannelInitializer;
 import io.wallaby.engine.source.DeadLetterFile;
 import io.wallaby.engine.source.SourceChannelInitializer;
+import io.wallaby.engine.stream.EngineCounters;
+import io.wallaby.engine.stream.OutputBudget;
+import io.wallaby.engine.stream.StreamRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

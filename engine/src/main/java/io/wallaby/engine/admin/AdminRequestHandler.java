@@ -17,10 +17,10 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.wallaby.engine.EngineCounters;
 import io.wallaby.engine.Lifecycle;
-import io.wallaby.engine.StreamRegistry;
 import io.wallaby.engine.source.DeadLetterFile;
+import io.wallaby.engine.stream.EngineCounters;
+import io.wallaby.engine.stream.StreamRegistry;
 
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;

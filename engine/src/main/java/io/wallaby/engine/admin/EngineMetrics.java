@@ -6,13 +6,13 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.wallaby.engine.EngineCounters;
-import io.wallaby.engine.OutputLog;
-import io.wallaby.engine.StreamRegistry;
 import io.wallaby.engine.guard.ConnectionLimitHandler;
 import io.wallaby.engine.guard.Limit;
 import io.wallaby.engine.source.DeadLetterFile;
-import io.wallaby.engine.source.SourceStream;
+import io.wallaby.engine.stream.EngineCounters;
+import io.wallaby.engine.stream.OutputLog;
+import io.wallaby.engine.stream.SourceStream;
+import io.wallaby.engine.stream.StreamRegistry;
 import io.wallaby.protocol.Points;
 
 /**

@@ -1,11 +1,11 @@
 package io.wallaby.engine.admin;
 
-import io.wallaby.engine.EngineCounters;
 import io.wallaby.engine.Lifecycle;
-import io.wallaby.engine.OutputLog;
-import io.wallaby.engine.StreamRegistry;
 import io.wallaby.engine.source.DeadLetterFile;
-import io.wallaby.engine.source.SourceStream;
+import io.wallaby.engine.stream.EngineCounters;
+import io.wallaby.engine.stream.OutputLog;
+import io.wallaby.engine.stream.SourceStream;
+import io.wallaby.engine.stream.StreamRegistry;
 import io.wallaby.protocol.Points;
 
 import java.util.Comparator;

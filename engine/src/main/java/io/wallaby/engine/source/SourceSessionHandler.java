@@ -2,14 +2,16 @@ package io.wallaby.engine.source;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.wallaby.engine.EngineCounters;
 import io.wallaby.engine.HandshakeCompleted;
 import io.wallaby.engine.Lifecycle;
-import io.wallaby.engine.OutputBudget;
 import io.wallaby.engine.Sessions;
-import io.wallaby.engine.StreamRegistry;
 import io.wallaby.engine.guard.Limit;
 import io.wallaby.engine.guard.LimitHits;
+import io.wallaby.engine.stream.EngineCounters;
+import io.wallaby.engine.stream.OutputBudget;
+import io.wallaby.engine.stream.SinkIds;
+import io.wallaby.engine.stream.SourceStream;
+import io.wallaby.engine.stream.StreamRegistry;
 import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.Points;
 import io.wallaby.protocol.ProtocolException;
@@ -30,9 +32,6 @@ import java.util.Set;
  * reach it through {@link #acknowledged}, which hops onto that loop.
  */
 public final class SourceSessionHandler extends SimpleChannelInboundHandler<Frame> implements SourceStream.Owner {
-
-    /** Sink message ids are {@code sourceId * 65536 + k}, so source ids must leave 16 bits free. */
-    static final long MAX_MESSAGE_ID = (1L << 48) - 1;
 
     private static final Logger log = LoggerFactory.getLogger(SourceSessionHandler.class);
 
@@ -126,7 +125,8 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
 
     private void message(ChannelHandlerContext ctx, Frame.Message message) {
         SourceStream stream = openStream(message.streamId(), "MESSAGE");
-        if (Long.compareUnsigned(message.messageId(), MAX_MESSAGE_ID) > 0) {
+        // Above it, the sink ids of its outputs (SinkIds) would not fit in 64 bits.
+        if (Long.compareUnsigned(message.messageId(), SinkIds.MAX_SOURCE_ID) > 0) {
             throw new ProtocolException("message id " + Long.toUnsignedString(message.messageId())
                     + " on stream " + stream + " is above 2^48-1, the largest this engine accepts");
         }

@@ -1,6 +1,5 @@
-package io.wallaby.engine.source;
+package io.wallaby.engine.stream;
 
-import io.wallaby.engine.OutputLog;
 import io.wallaby.protocol.Points;
 
 import java.util.ArrayDeque;
