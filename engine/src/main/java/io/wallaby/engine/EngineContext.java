@@ -1,8 +1,9 @@
 package io.wallaby.engine;
 
 import io.netty.handler.ssl.SslContext;
-import io.wallaby.engine.admin.Connectors;
 import io.wallaby.engine.admin.EngineMetrics;
+import io.wallaby.engine.connection.Connectors;
+import io.wallaby.engine.connection.ErrorReplyHandler;
 import io.wallaby.engine.guard.LimitHits;
 import io.wallaby.engine.source.DeadLetterFile;
 import io.wallaby.engine.stream.EngineCounters;

@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.wallaby.engine.Lifecycle;
+import io.wallaby.engine.connection.Connectors;
 import io.wallaby.engine.source.DeadLetterFile;
 import io.wallaby.engine.stream.EngineCounters;
 import io.wallaby.engine.stream.StreamRegistry;

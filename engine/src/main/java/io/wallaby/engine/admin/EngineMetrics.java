@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.wallaby.engine.connection.FrameCountingHandler;
 import io.wallaby.engine.guard.ConnectionLimitHandler;
 import io.wallaby.engine.guard.Limit;
 import io.wallaby.engine.source.DeadLetterFile;

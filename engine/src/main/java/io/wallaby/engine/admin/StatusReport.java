@@ -1,6 +1,8 @@
 package io.wallaby.engine.admin;
 
 import io.wallaby.engine.Lifecycle;
+import io.wallaby.engine.connection.ConnectorInfo;
+import io.wallaby.engine.connection.Connectors;
 import io.wallaby.engine.source.DeadLetterFile;
 import io.wallaby.engine.stream.EngineCounters;
 import io.wallaby.engine.stream.OutputLog;

@@ -1,8 +1,8 @@
 package io.wallaby.engine.sink;
 
 import io.netty.channel.ChannelPipeline;
-import io.wallaby.engine.ConnectorChannelInitializer;
 import io.wallaby.engine.EngineContext;
+import io.wallaby.engine.connection.ConnectorChannelInitializer;
 
 /**
  * Assembles the pipeline of a connection on the sink port: the shared front (OK(0) after HELLO: sinks

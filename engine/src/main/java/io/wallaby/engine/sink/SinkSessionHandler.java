@@ -2,8 +2,8 @@ package io.wallaby.engine.sink;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.wallaby.engine.HandshakeCompleted;
-import io.wallaby.engine.Sessions;
+import io.wallaby.engine.session.HandshakeCompleted;
+import io.wallaby.engine.session.Sessions;
 import io.wallaby.engine.stream.OutputLog;
 import io.wallaby.engine.stream.StreamRegistry;
 import io.wallaby.protocol.Frame;

@@ -1,9 +1,9 @@
 package io.wallaby.engine.source;
 
 import io.netty.channel.ChannelPipeline;
-import io.wallaby.engine.ConnectorChannelInitializer;
 import io.wallaby.engine.EngineConfig;
 import io.wallaby.engine.EngineContext;
+import io.wallaby.engine.connection.ConnectorChannelInitializer;
 
 /** Assembles the pipeline of a connection on the source port: the shared front, then the source session. */
 public final class SourceChannelInitializer extends ConnectorChannelInitializer {

@@ -2,11 +2,11 @@ package io.wallaby.engine.source;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.wallaby.engine.HandshakeCompleted;
 import io.wallaby.engine.Lifecycle;
-import io.wallaby.engine.Sessions;
 import io.wallaby.engine.guard.Limit;
 import io.wallaby.engine.guard.LimitHits;
+import io.wallaby.engine.session.HandshakeCompleted;
+import io.wallaby.engine.session.Sessions;
 import io.wallaby.engine.stream.EngineCounters;
 import io.wallaby.engine.stream.OutputBudget;
 import io.wallaby.engine.stream.SinkIds;

@@ -1,15 +1,16 @@
-package io.wallaby.engine;
+package io.wallaby.engine.connection;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.wallaby.engine.admin.ConnectorDirectoryHandler;
-import io.wallaby.engine.admin.FrameCountingHandler;
+import io.wallaby.engine.EngineConfig;
+import io.wallaby.engine.EngineContext;
 import io.wallaby.engine.guard.ConnectionLimitHandler;
 import io.wallaby.engine.guard.ConnectionLimits;
 import io.wallaby.engine.guard.HandshakeTimeoutHandler;
 import io.wallaby.engine.guard.IdleTimeoutHandler;
+import io.wallaby.engine.session.HandshakeHandler;
 import io.wallaby.protocol.netty.FrameDecoder;
 import io.wallaby.protocol.netty.FrameEncoder;
 import io.wallaby.protocol.netty.FrameLengthDecoder;

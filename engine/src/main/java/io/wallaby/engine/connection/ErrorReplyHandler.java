@@ -1,4 +1,4 @@
-package io.wallaby.engine;
+package io.wallaby.engine.connection;
 
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.wallaby.engine.admin.EngineMetrics;
+import io.wallaby.engine.session.Sessions;
 import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.ProtocolException;
 import io.wallaby.protocol.netty.ProtocolErrors;
