@@ -1,7 +1,6 @@
 package io.wallaby.engine;
 
 import io.netty.handler.ssl.SslContext;
-import io.wallaby.engine.admin.EngineMetrics;
 import io.wallaby.engine.connection.Connectors;
 import io.wallaby.engine.connection.ErrorReplyHandler;
 import io.wallaby.engine.guard.LimitHits;
@@ -17,7 +16,7 @@ import io.wallaby.engine.stream.StreamRegistry;
  * @param deadLetters where messages the application cannot handle are written before they are acknowledged
  */
 public record EngineContext(EngineConfig config, StreamRegistry registry, EngineCounters counters,
-                            EngineMetrics metrics, Lifecycle lifecycle, Connectors connectors, LimitHits limitHits,
+                            Lifecycle lifecycle, Connectors connectors, LimitHits limitHits,
                             ErrorReplyHandler errorReplies, SslContext ssl,
                             DeadLetterFile deadLetters) {
 }

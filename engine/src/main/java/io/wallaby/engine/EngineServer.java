@@ -48,6 +48,8 @@ public final class EngineServer implements AutoCloseable {
     private final String applicationName;
     private final StreamRegistry registry;
     private final EngineCounters counters = new EngineCounters();
+    private final LimitHits limitHits = new LimitHits();
+    private final ErrorReplyHandler errorReplies = new ErrorReplyHandler();
     private final EngineMetrics metrics;
     private final ThroughputRates rates;
     private final Lifecycle lifecycle = new Lifecycle();
@@ -69,7 +71,7 @@ public final class EngineServer implements AutoCloseable {
         this.applicationName = application.getClass().getName();
         this.registry = new StreamRegistry(application.pipeline(), new OutputBudget(config.maxPending()));
         this.deadLetters = new DeadLetterFile(config.deadLetterFile());
-        this.metrics = new EngineMetrics(counters, registry, deadLetters);
+        this.metrics = new EngineMetrics(counters, registry, deadLetters, limitHits, errorReplies);
         this.rates = new ThroughputRates(counters, registry, rateWindow);
     }
 
@@ -78,10 +80,14 @@ public final class EngineServer implements AutoCloseable {
         try {
             // The zero point of every rate, before any traffic: a burst ahead of the first scheduled sample counts.
             rates.sample();
-            EngineContext context = new EngineContext(config, registry, counters, metrics, lifecycle, connectors,
-                    new LimitHits(metrics), new ErrorReplyHandler(metrics), sslContext(), deadLetters);
-            sourceChannel = bind(config.sourcePort(), "--source-port", new SourceChannelInitializer(context));
-            sinkChannel = bind(config.sinkPort(), "--sink-port", new SinkChannelInitializer(context));
+            EngineContext context = new EngineContext(config, registry, counters, lifecycle, connectors, limitHits,
+                    errorReplies, sslContext(), deadLetters);
+            SourceChannelInitializer sources = new SourceChannelInitializer(context);
+            SinkChannelInitializer sinks = new SinkChannelInitializer(context);
+            metrics.port(sources);
+            metrics.port(sinks);
+            sourceChannel = bind(config.sourcePort(), "--source-port", sources);
+            sinkChannel = bind(config.sinkPort(), "--sink-port", sinks);
             if (config.adminPort() != EngineConfig.ADMIN_OFF) {
                 // Only /status shows the rates, so without an admin port nothing samples them.
                 long interval = rates.interval().toNanos();

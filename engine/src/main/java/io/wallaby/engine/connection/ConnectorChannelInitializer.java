@@ -20,13 +20,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * Assembles the pipeline of a connector's connection. Both ports share everything up to the handshake
  * (encryption, framing, figures, limits); what follows it, the session of the port, is
- * {@link #addSession}'s.
+ * {@link #addSession}'s. The port's figures (open connections, frames in and out) are read from here.
  */
 public abstract class ConnectorChannelInitializer extends ChannelInitializer<SocketChannel> {
 
     protected final EngineContext engine;
+    private final String port;
     private final ConnectionLimitHandler connectionLimit;
-    private final FrameCountingHandler frameCounting;
+    private final FrameCountingHandler frameCounting = new FrameCountingHandler();
     private final ConnectorDirectoryHandler directory;
     private final long initialCredits;
 
@@ -36,9 +37,8 @@ public abstract class ConnectorChannelInitializer extends ChannelInitializer<Soc
      */
     protected ConnectorChannelInitializer(EngineContext engine, String port, long initialCredits) {
         this.engine = engine;
+        this.port = port;
         this.connectionLimit = new ConnectionLimitHandler(engine.config().limits().maxConnections(), engine.limitHits());
-        engine.metrics().connections(port, connectionLimit);
-        this.frameCounting = engine.metrics().frameCounting(port);
         this.directory = new ConnectorDirectoryHandler(port, engine.connectors());
         this.initialCredits = initialCredits;
     }
@@ -79,6 +79,26 @@ public abstract class ConnectorChannelInitializer extends ChannelInitializer<Soc
         addSession(pipeline);
         // And last, whatever went wrong above ends this session, and only this one.
         pipeline.addLast(engine.errorReplies());
+    }
+
+    /** "source" or "sink". */
+    public String port() {
+        return port;
+    }
+
+    /** Connections open on this port now. */
+    public int openConnections() {
+        return connectionLimit.open();
+    }
+
+    /** Frames received on this port since the engine started. */
+    public long framesIn() {
+        return frameCounting.framesIn();
+    }
+
+    /** Frames sent on this port since the engine started. */
+    public long framesOut() {
+        return frameCounting.framesOut();
     }
 
     /** Adds the handlers that follow the handshake on this port. */
