@@ -14,10 +14,12 @@ import io.wallaby.engine.admin.AdminChannelInitializer;
 import io.wallaby.engine.admin.AdminRequestHandler;
 import io.wallaby.engine.admin.EngineMetrics;
 import io.wallaby.engine.admin.ThroughputRates;
+import io.wallaby.engine.connection.ConnectorChannelInitializer;
 import io.wallaby.engine.connection.Connectors;
 import io.wallaby.engine.connection.ErrorReplyHandler;
 import io.wallaby.engine.guard.LimitHits;
 import io.wallaby.engine.sink.SinkChannelInitializer;
+import io.wallaby.engine.source.Credits;
 import io.wallaby.engine.source.DeadLetterFile;
 import io.wallaby.engine.source.SourceChannelInitializer;
 import io.wallaby.engine.stream.EngineCounters;
@@ -80,10 +82,12 @@ public final class EngineServer implements AutoCloseable {
         try {
             // The zero point of every rate, before any traffic: a burst ahead of the first scheduled sample counts.
             rates.sample();
-            EngineContext context = new EngineContext(config, registry, counters, lifecycle, connectors, limitHits,
-                    errorReplies, sslContext(), deadLetters);
-            SourceChannelInitializer sources = new SourceChannelInitializer(context);
-            SinkChannelInitializer sinks = new SinkChannelInitializer(context);
+            ConnectorChannelInitializer.Front front = new ConnectorChannelInitializer.Front(sslContext(),
+                    config.maxFrameLength(), config.cookie(), config.limits(), limitHits, errorReplies, connectors);
+            SourceChannelInitializer sources = new SourceChannelInitializer(front,
+                    new Credits(config.maxCredits(), config.refillLevel()), registry, counters, deadLetters,
+                    lifecycle::acceptsWork);
+            SinkChannelInitializer sinks = new SinkChannelInitializer(front, registry);
             metrics.port(sources);
             metrics.port(sinks);
             sourceChannel = bind(config.sourcePort(), "--source-port", sources);

@@ -1,6 +1,5 @@
 package io.wallaby.engine.admin;
 
-import io.wallaby.engine.Lifecycle;
 import io.wallaby.engine.connection.ConnectorInfo;
 import io.wallaby.engine.connection.Connectors;
 import io.wallaby.engine.source.DeadLetterFile;
@@ -39,7 +38,7 @@ public record StatusReport(String phase, String application, List<ConnectorInfo>
     public record DeadLetters(long count, String file) {
     }
 
-    public static StatusReport of(String application, Lifecycle lifecycle, Connectors connectors,
+    public static StatusReport of(String application, Health health, Connectors connectors,
                                   StreamRegistry streams, EngineCounters counters, ThroughputRates rates,
                                   DeadLetterFile deadLetterFile) {
         List<SourceStatus> sources = streams.sources().stream()
@@ -51,7 +50,7 @@ public record StatusReport(String phase, String application, List<ConnectorInfo>
                 .sorted(Comparator.comparing(OutputLog::name))
                 .map(StatusReport::sinkStatus)
                 .toList();
-        return new StatusReport(lifecycle.phase().name().toLowerCase(java.util.Locale.ROOT), application,
+        return new StatusReport(health.phase(), application,
                 connectors.list(), sources, sinks,
                 new Counters(counters.messagesProcessed(), tenths(rates.messagesProcessedPerSecond()),
                         counters.duplicatesDropped(), counters.decodeFailures(), counters.applicationFailures(),

@@ -2,7 +2,6 @@ package io.wallaby.engine.source;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.wallaby.engine.Lifecycle;
 import io.wallaby.engine.guard.Limit;
 import io.wallaby.engine.guard.LimitHits;
 import io.wallaby.engine.session.HandshakeCompleted;
@@ -24,6 +23,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /**
  * Session state of one source connection, after the handshake: credits, the streams it has opened,
@@ -40,7 +40,8 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
     private final long maxCredits;
     private final long refillLevel;
     private final int maxStreams;
-    private final Lifecycle lifecycle;
+    /** False once the engine drains: what sources sent is finished, nothing new is asked for. */
+    private final BooleanSupplier acceptsWork;
     private final LimitHits limitHits;
     private final Map<Long, SourceStream> attached = new HashMap<>();
     private final Set<SourceStream> toAcknowledge = new LinkedHashSet<>();
@@ -53,13 +54,13 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
     private boolean waitingForRoom;
 
     public SourceSessionHandler(StreamRegistry registry, EngineCounters counters, long maxCredits, long refillLevel,
-                                int maxStreams, Lifecycle lifecycle, LimitHits limitHits) {
+                                int maxStreams, BooleanSupplier acceptsWork, LimitHits limitHits) {
         this.registry = registry;
         this.counters = counters;
         this.maxCredits = maxCredits;
         this.refillLevel = refillLevel;
         this.maxStreams = maxStreams;
-        this.lifecycle = lifecycle;
+        this.acceptsWork = acceptsWork;
         this.limitHits = limitHits;
     }
 
@@ -158,7 +159,7 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
         if (remainingCredits > refillLevel || !ctx.channel().isActive()) {
             return;
         }
-        if (!lifecycle.acceptsWork()) {
+        if (!acceptsWork.getAsBoolean()) {
             return; // draining: what sources already sent is finished, nothing new is asked for
         }
         OutputBudget budget = registry.budget();
