@@ -226,6 +226,7 @@ public final class EngineServer implements AutoCloseable {
         }
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        metrics.close();
         try {
             deadLetters.close();
         } catch (java.io.IOException e) {

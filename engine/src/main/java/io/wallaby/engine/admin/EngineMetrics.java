@@ -3,6 +3,13 @@ package io.wallaby.engine.admin;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.wallaby.engine.connection.ConnectorChannelInitializer;
@@ -25,10 +32,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * {@link ErrorReplyHandler}, a port's {@link ConnectorChannelInitializer}, the streams): the counting code
  * never calls in here, so it knows nothing of Micrometer or of this package, and tests can read its figures
  * directly. Per-stream meters are registered when a scrape first sees the stream.
+ *
+ * <p>Beside the engine's own, the figures a Prometheus user expects of any JVM process: memory, GC, threads,
+ * class loading, processor, uptime, and open and maximum file descriptors where the JVM can tell them.
  */
-public final class EngineMetrics {
+public final class EngineMetrics implements AutoCloseable {
 
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // Listens to the JVM's GC notifications until closed: one per engine, and tests start many engines.
+    private final JvmGcMetrics gc = new JvmGcMetrics();
     // Function meters hold what they read weakly: these fields keep it alive for as long as the registry.
     private final LimitHits limitHits;
     private final ErrorReplyHandler errorReplies;
@@ -63,6 +75,13 @@ public final class EngineMetrics {
                     .tag("kind", kind.tag())
                     .description("Sessions ended on a protocol violation or a failed TLS handshake").register(meters);
         }
+        new JvmMemoryMetrics().bindTo(meters);
+        gc.bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        new ClassLoaderMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        new UptimeMetrics().bindTo(meters);
+        new FileDescriptorMetrics().bindTo(meters);
     }
 
     public MeterRegistry registry() {
@@ -100,5 +119,10 @@ public final class EngineMetrics {
 
     private static double asGauge(long point) {
         return point == Points.NONE ? -1 : (double) point;
+    }
+
+    @Override
+    public void close() {
+        gc.close();
     }
 }
