@@ -3,9 +3,10 @@ package io.wallaby.engine;
 import io.wallaby.engine.guard.ConnectionLimits;
 import io.wallaby.protocol.Frames;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -51,14 +52,24 @@ public record EngineConfig(String host, int sourcePort, int sinkPort, String coo
         Objects.requireNonNull(deadLetterFile, "deadLetterFile");
     }
 
+    /** A builder that starts from the command line's defaults. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder that starts from this configuration. */
+    public Builder toBuilder() {
+        return new Builder().host(host).sourcePort(sourcePort).sinkPort(sinkPort).cookie(cookie)
+                .maxFrameLength(maxFrameLength).maxCredits(maxCredits).refillLevel(refillLevel).maxPending(maxPending)
+                .limits(limits).adminPort(adminPort).tls(tls).deadLetterFile(deadLetterFile);
+    }
+
     /**
      * The defaults of the command line, on free ports: what tests start from. The dead-letter file goes
      * to a fresh temporary directory rather than the working directory, so tests leave nothing behind there.
      */
     public static EngineConfig onFreePorts() {
-        return new EngineConfig(DEFAULT_HOST, 0, 0, "", Frames.DEFAULT_MAX_FRAME_LENGTH, DEFAULT_MAX_CREDITS,
-                DEFAULT_REFILL_LEVEL, DEFAULT_MAX_PENDING, ConnectionLimits.defaults(), ADMIN_OFF, null,
-                temporaryDeadLetterFile());
+        return builder().sourcePort(0).sinkPort(0).deadLetterFile(temporaryDeadLetterFile()).build();
     }
 
     private static Path temporaryDeadLetterFile() {
@@ -66,44 +77,37 @@ public record EngineConfig(String host, int sourcePort, int sinkPort, String coo
             Path directory = Files.createTempDirectory("wallaby-engine");
             directory.toFile().deleteOnExit();
             return directory.resolve(DEFAULT_DEAD_LETTER_FILE);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
     public EngineConfig withCookie(String newCookie) {
-        return new EngineConfig(host, sourcePort, sinkPort, newCookie, maxFrameLength, maxCredits, refillLevel,
-                maxPending, limits, adminPort, tls, deadLetterFile);
+        return toBuilder().cookie(newCookie).build();
     }
 
     public EngineConfig withCredits(long newMaxCredits, long newRefillLevel) {
-        return new EngineConfig(host, sourcePort, sinkPort, cookie, maxFrameLength, newMaxCredits, newRefillLevel,
-                maxPending, limits, adminPort, tls, deadLetterFile);
+        return toBuilder().maxCredits(newMaxCredits).refillLevel(newRefillLevel).build();
     }
 
     public EngineConfig withMaxPending(long newMaxPending) {
-        return new EngineConfig(host, sourcePort, sinkPort, cookie, maxFrameLength, maxCredits, refillLevel,
-                newMaxPending, limits, adminPort, tls, deadLetterFile);
+        return toBuilder().maxPending(newMaxPending).build();
     }
 
     public EngineConfig withLimits(ConnectionLimits newLimits) {
-        return new EngineConfig(host, sourcePort, sinkPort, cookie, maxFrameLength, maxCredits, refillLevel,
-                maxPending, newLimits, adminPort, tls, deadLetterFile);
+        return toBuilder().limits(newLimits).build();
     }
 
     public EngineConfig withAdminPort(int newAdminPort) {
-        return new EngineConfig(host, sourcePort, sinkPort, cookie, maxFrameLength, maxCredits, refillLevel,
-                maxPending, limits, newAdminPort, tls, deadLetterFile);
+        return toBuilder().adminPort(newAdminPort).build();
     }
 
     public EngineConfig withTls(Tls newTls) {
-        return new EngineConfig(host, sourcePort, sinkPort, cookie, maxFrameLength, maxCredits, refillLevel,
-                maxPending, limits, adminPort, newTls, deadLetterFile);
+        return toBuilder().tls(newTls).build();
     }
 
     public EngineConfig withDeadLetterFile(Path newDeadLetterFile) {
-        return new EngineConfig(host, sourcePort, sinkPort, cookie, maxFrameLength, maxCredits, refillLevel,
-                maxPending, limits, adminPort, tls, newDeadLetterFile);
+        return toBuilder().deadLetterFile(newDeadLetterFile).build();
     }
 
     /** What is wrong with this configuration, one sentence each, naming the option; empty when valid. */
@@ -155,6 +159,96 @@ public record EngineConfig(String host, int sourcePort, int sinkPort, String coo
     private static void checkPort(List<String> problems, int port, String option) {
         if (port < 0 || port > 65535) {
             problems.add(option + " must be between 0 and 65535, was " + port);
+        }
+    }
+
+    /**
+     * Builds an {@link EngineConfig} one named setting at a time, starting from the command line's defaults,
+     * so that no caller lines up twelve positional arguments (four of them longs that would swap unnoticed).
+     */
+    public static final class Builder {
+
+        private String host = DEFAULT_HOST;
+        private int sourcePort = DEFAULT_SOURCE_PORT;
+        private int sinkPort = DEFAULT_SINK_PORT;
+        private String cookie = "";
+        private int maxFrameLength = Frames.DEFAULT_MAX_FRAME_LENGTH;
+        private long maxCredits = DEFAULT_MAX_CREDITS;
+        private long refillLevel = DEFAULT_REFILL_LEVEL;
+        private long maxPending = DEFAULT_MAX_PENDING;
+        private ConnectionLimits limits = ConnectionLimits.defaults();
+        private int adminPort = ADMIN_OFF;
+        private Tls tls;
+        private Path deadLetterFile = Path.of(DEFAULT_DEAD_LETTER_FILE);
+
+        private Builder() {
+        }
+
+        public Builder host(String value) {
+            host = value;
+            return this;
+        }
+
+        public Builder sourcePort(int value) {
+            sourcePort = value;
+            return this;
+        }
+
+        public Builder sinkPort(int value) {
+            sinkPort = value;
+            return this;
+        }
+
+        public Builder cookie(String value) {
+            cookie = value;
+            return this;
+        }
+
+        public Builder maxFrameLength(int value) {
+            maxFrameLength = value;
+            return this;
+        }
+
+        public Builder maxCredits(long value) {
+            maxCredits = value;
+            return this;
+        }
+
+        public Builder refillLevel(long value) {
+            refillLevel = value;
+            return this;
+        }
+
+        public Builder maxPending(long value) {
+            maxPending = value;
+            return this;
+        }
+
+        public Builder limits(ConnectionLimits value) {
+            limits = value;
+            return this;
+        }
+
+        /** {@link #ADMIN_OFF} for no admin port. */
+        public Builder adminPort(int value) {
+            adminPort = value;
+            return this;
+        }
+
+        /** Null for plain TCP. */
+        public Builder tls(Tls value) {
+            tls = value;
+            return this;
+        }
+
+        public Builder deadLetterFile(Path value) {
+            deadLetterFile = value;
+            return this;
+        }
+
+        public EngineConfig build() {
+            return new EngineConfig(host, sourcePort, sinkPort, cookie, maxFrameLength, maxCredits, refillLevel,
+                    maxPending, limits, adminPort, tls, deadLetterFile);
         }
     }
 }

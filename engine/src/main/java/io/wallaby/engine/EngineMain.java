@@ -1,8 +1,8 @@
 package io.wallaby.engine;
 
-import io.wallaby.connector.DurationOption;
 import io.wallaby.api.Application;
 import io.wallaby.apps.AlertStateless;
+import io.wallaby.connector.DurationOption;
 import io.wallaby.engine.guard.ConnectionLimits;
 import io.wallaby.logging.LogFormat;
 import io.wallaby.protocol.Frames;
@@ -121,11 +121,14 @@ public final class EngineMain implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         logFormat.apply();
-        EngineConfig config = new EngineConfig(host, sourcePort, sinkPort, cookie, maxFrameLength, maxCredits,
-                refillLevel, maxPending, new ConnectionLimits(maxConnections, handshakeTimeout, idleTimeout,
-                maxStreamsPerConnection), adminPort == null ? EngineConfig.ADMIN_OFF : adminPort,
-                tlsCert == null && tlsKey == null ? null : new EngineConfig.Tls(tlsCert, tlsKey),
-                deadLetterFile);
+        EngineConfig config = EngineConfig.builder()
+                .host(host).sourcePort(sourcePort).sinkPort(sinkPort).cookie(cookie).maxFrameLength(maxFrameLength)
+                .maxCredits(maxCredits).refillLevel(refillLevel).maxPending(maxPending)
+                .limits(new ConnectionLimits(maxConnections, handshakeTimeout, idleTimeout, maxStreamsPerConnection))
+                .adminPort(adminPort == null ? EngineConfig.ADMIN_OFF : adminPort)
+                .tls(tlsCert == null && tlsKey == null ? null : new EngineConfig.Tls(tlsCert, tlsKey))
+                .deadLetterFile(deadLetterFile)
+                .build();
         List<String> problems = config.problems();
         if (!problems.isEmpty()) {
             problems.forEach(this::printError);

@@ -12,13 +12,19 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.wallaby.api.Application;
 import io.wallaby.engine.admin.AdminChannelInitializer;
 import io.wallaby.engine.admin.AdminRequestHandler;
-import io.wallaby.engine.admin.Connectors;
 import io.wallaby.engine.admin.EngineMetrics;
 import io.wallaby.engine.admin.ThroughputRates;
+import io.wallaby.engine.connection.ConnectorChannelInitializer;
+import io.wallaby.engine.connection.Connectors;
+import io.wallaby.engine.connection.ErrorReplyHandler;
 import io.wallaby.engine.guard.LimitHits;
 import io.wallaby.engine.sink.SinkChannelInitializer;
+import io.wallaby.engine.source.Credits;
 import io.wallaby.engine.source.DeadLetterFile;
 import io.wallaby.engine.source.SourceChannelInitializer;
+import io.wallaby.engine.stream.EngineCounters;
+import io.wallaby.engine.stream.OutputBudget;
+import io.wallaby.engine.stream.StreamRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +50,8 @@ public final class EngineServer implements AutoCloseable {
     private final String applicationName;
     private final StreamRegistry registry;
     private final EngineCounters counters = new EngineCounters();
+    private final LimitHits limitHits = new LimitHits();
+    private final ErrorReplyHandler errorReplies = new ErrorReplyHandler();
     private final EngineMetrics metrics;
     private final ThroughputRates rates;
     private final Lifecycle lifecycle = new Lifecycle();
@@ -65,7 +73,7 @@ public final class EngineServer implements AutoCloseable {
         this.applicationName = application.getClass().getName();
         this.registry = new StreamRegistry(application.pipeline(), new OutputBudget(config.maxPending()));
         this.deadLetters = new DeadLetterFile(config.deadLetterFile());
-        this.metrics = new EngineMetrics(counters, registry, deadLetters);
+        this.metrics = new EngineMetrics(counters, registry, deadLetters, limitHits, errorReplies);
         this.rates = new ThroughputRates(counters, registry, rateWindow);
     }
 
@@ -74,10 +82,16 @@ public final class EngineServer implements AutoCloseable {
         try {
             // The zero point of every rate, before any traffic: a burst ahead of the first scheduled sample counts.
             rates.sample();
-            EngineContext context = new EngineContext(config, registry, counters, metrics, lifecycle, connectors,
-                    new LimitHits(metrics), new ErrorReplyHandler(metrics), sslContext(), deadLetters);
-            sourceChannel = bind(config.sourcePort(), "--source-port", new SourceChannelInitializer(context));
-            sinkChannel = bind(config.sinkPort(), "--sink-port", new SinkChannelInitializer(context));
+            ConnectorChannelInitializer.Front front = new ConnectorChannelInitializer.Front(sslContext(),
+                    config.maxFrameLength(), config.cookie(), config.limits(), limitHits, errorReplies, connectors);
+            SourceChannelInitializer sources = new SourceChannelInitializer(front,
+                    new Credits(config.maxCredits(), config.refillLevel()), registry, counters, deadLetters,
+                    lifecycle::acceptsWork);
+            SinkChannelInitializer sinks = new SinkChannelInitializer(front, registry);
+            metrics.port(sources);
+            metrics.port(sinks);
+            sourceChannel = bind(config.sourcePort(), "--source-port", sources);
+            sinkChannel = bind(config.sinkPort(), "--sink-port", sinks);
             if (config.adminPort() != EngineConfig.ADMIN_OFF) {
                 // Only /status shows the rates, so without an admin port nothing samples them.
                 long interval = rates.interval().toNanos();
@@ -212,6 +226,7 @@ public final class EngineServer implements AutoCloseable {
         }
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        metrics.close();
         try {
             deadLetters.close();
         } catch (java.io.IOException e) {

@@ -2,6 +2,7 @@ package io.wallaby.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.management.UnixOperatingSystemMXBean;
 import io.wallaby.apps.AlertStateless;
 import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.StreamIds;
@@ -10,11 +11,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import static io.wallaby.engine.SourceSessionTest.message;
@@ -116,6 +119,22 @@ class AdminEndpointsTest {
                 assertEquals(4, status.get("counters").get("messagesProcessed").asLong());
                 assertEquals(2, status.get("counters").get("outputsProduced").asLong());
             }
+        }
+    }
+
+    /** What Prometheus users expect of any JVM process, beside the engine's own figures. */
+    @Test
+    void metricsCarryTheJvmAndProcessFigures() throws Exception {
+        String text = get("/metrics").body();
+        List<String> expected = new ArrayList<>(List.of("jvm_memory_used_bytes", "jvm_memory_max_bytes",
+                "jvm_gc_max_data_size_bytes", "jvm_threads_live_threads", "jvm_classes_loaded_classes",
+                "system_cpu_count", "process_cpu_usage", "process_uptime_seconds", "process_start_time_seconds"));
+        // File descriptors only where the JVM can count them.
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean) {
+            expected.addAll(List.of("process_files_open_files", "process_files_max_files"));
+        }
+        for (String name : expected) {
+            assertTrue(text.contains("\n" + name + " ") || text.contains("\n" + name + "{"), name + " missing:\n" + text);
         }
     }
 

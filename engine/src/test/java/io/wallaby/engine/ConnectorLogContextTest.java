@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.wallaby.apps.AlertStateless;
+import io.wallaby.engine.connection.ConnectorLogContextHandler;
 import io.wallaby.engine.source.SourceSessionHandler;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;

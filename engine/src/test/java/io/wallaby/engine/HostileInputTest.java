@@ -53,7 +53,7 @@ class HostileInputTest {
     }
 
     private double count(String meter, String tag, String value) {
-        return engine.metrics().registry().counter(meter, tag, value).count();
+        return engine.metrics().registry().get(meter).tag(tag, value).functionCounter().count();
     }
 
     /** Reads until the engine closes the connection; ERROR frames are allowed on the way, OK is not. */

@@ -35,7 +35,7 @@ class LimitsTest {
     }
 
     private double hits(String kind) {
-        return engine.metrics().registry().counter("wallaby.limit.hits", "kind", kind).count();
+        return engine.metrics().registry().get("wallaby.limit.hits").tag("kind", kind).functionCounter().count();
     }
 
     private double openConnections(String port) {

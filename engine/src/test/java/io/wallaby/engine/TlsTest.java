@@ -80,6 +80,6 @@ class TlsTest {
     }
 
     private static double tlsFailures() {
-        return engine.metrics().registry().counter("wallaby.protocol.errors", "kind", "tls").count();
+        return engine.metrics().registry().get("wallaby.protocol.errors").tag("kind", "tls").functionCounter().count();
     }
 }

@@ -1,6 +1,7 @@
 package io.wallaby.connector;
 
 import io.wallaby.protocol.Frame;
+import io.wallaby.protocol.Points;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

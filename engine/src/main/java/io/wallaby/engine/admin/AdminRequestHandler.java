@@ -17,10 +17,10 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.wallaby.engine.EngineCounters;
-import io.wallaby.engine.Lifecycle;
-import io.wallaby.engine.StreamRegistry;
+import io.wallaby.engine.connection.Connectors;
 import io.wallaby.engine.source.DeadLetterFile;
+import io.wallaby.engine.stream.EngineCounters;
+import io.wallaby.engine.stream.StreamRegistry;
 
 import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
@@ -37,18 +37,18 @@ public final class AdminRequestHandler extends SimpleChannelInboundHandler<FullH
 
     private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-    private final Lifecycle lifecycle;
+    private final Health health;
     private final EngineMetrics metrics;
     private final StreamRegistry streams;
     private final Supplier<StatusReport> status;
 
-    public AdminRequestHandler(String application, Lifecycle lifecycle, EngineMetrics metrics,
+    public AdminRequestHandler(String application, Health health, EngineMetrics metrics,
                                Connectors connectors, StreamRegistry streams, EngineCounters counters,
                                ThroughputRates rates, DeadLetterFile deadLetters) {
-        this.lifecycle = lifecycle;
+        this.health = health;
         this.metrics = metrics;
         this.streams = streams;
-        this.status = () -> StatusReport.of(application, lifecycle, connectors, streams, counters,
+        this.status = () -> StatusReport.of(application, health, connectors, streams, counters,
                 rates, deadLetters);
     }
 
@@ -61,10 +61,10 @@ public final class AdminRequestHandler extends SimpleChannelInboundHandler<FullH
         }
         switch (path) {
             case "/health" -> {
-                if (lifecycle.acceptsWork()) {
+                if (health.acceptsWork()) {
                     reply(ctx, HttpResponseStatus.OK, "text/plain", "ok\n");
                 } else {
-                    reply(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain", lifecycle.reason() + "\n");
+                    reply(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain", health.reason() + "\n");
                 }
             }
             case "/metrics" -> reply(ctx, HttpResponseStatus.OK, PROMETHEUS_TEXT, metrics.scrape(streams));

@@ -1,32 +1,55 @@
 package io.wallaby.engine.admin;
 
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.wallaby.engine.EngineCounters;
-import io.wallaby.engine.OutputLog;
-import io.wallaby.engine.Points;
-import io.wallaby.engine.StreamRegistry;
-import io.wallaby.engine.guard.ConnectionLimitHandler;
+import io.wallaby.engine.connection.ConnectorChannelInitializer;
+import io.wallaby.engine.connection.ErrorReplyHandler;
 import io.wallaby.engine.guard.Limit;
+import io.wallaby.engine.guard.LimitHits;
 import io.wallaby.engine.source.DeadLetterFile;
-import io.wallaby.engine.source.SourceStream;
+import io.wallaby.engine.stream.EngineCounters;
+import io.wallaby.engine.stream.OutputLog;
+import io.wallaby.engine.stream.SourceStream;
+import io.wallaby.engine.stream.StreamRegistry;
+import io.wallaby.protocol.Points;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The engine's figures as Micrometer meters, scraped in Prometheus text format by {@code GET /metrics}.
- * The application's counters stay in {@link EngineCounters} (tests read them directly) and are
- * exposed here as function counters; per-stream meters are registered when a scrape first sees the stream.
+ * Every meter reads a figure the counting code keeps itself ({@link EngineCounters}, {@link LimitHits},
+ * {@link ErrorReplyHandler}, a port's {@link ConnectorChannelInitializer}, the streams): the counting code
+ * never calls in here, so it knows nothing of Micrometer or of this package, and tests can read its figures
+ * directly. Per-stream meters are registered when a scrape first sees the stream.
+ *
+ * <p>Beside the engine's own, the figures a Prometheus user expects of any JVM process: memory, GC, threads,
+ * class loading, processor, uptime, and open and maximum file descriptors where the JVM can tell them.
  */
-public final class EngineMetrics {
-
-    private static final String[] PROTOCOL_ERROR_KINDS = {"framing", "session", "tls", "internal"};
+public final class EngineMetrics implements AutoCloseable {
 
     private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // Listens to the JVM's GC notifications until closed: one per engine, and tests start many engines.
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    // Function meters hold what they read weakly: these fields keep it alive for as long as the registry.
+    private final LimitHits limitHits;
+    private final ErrorReplyHandler errorReplies;
+    private final List<ConnectorChannelInitializer> ports = new CopyOnWriteArrayList<>();
 
-    public EngineMetrics(EngineCounters counters, StreamRegistry streams, DeadLetterFile deadLetters) {
+    public EngineMetrics(EngineCounters counters, StreamRegistry streams, DeadLetterFile deadLetters,
+                         LimitHits limitHits, ErrorReplyHandler errorReplies) {
+        this.limitHits = limitHits;
+        this.errorReplies = errorReplies;
         FunctionCounter.builder("wallaby.messages.processed", counters, EngineCounters::messagesProcessed)
                 .description("Source messages run through the application").register(meters);
         FunctionCounter.builder("wallaby.duplicates.dropped", counters, EngineCounters::duplicatesDropped)
@@ -43,47 +66,37 @@ public final class EngineMetrics {
                 .description("Outputs held for sinks, not yet committed, all streams").register(meters);
         // Every kind shows from the start, at 0, so that alerts on them need no "absent" case.
         for (Limit limit : Limit.values()) {
-            limitHits(limit);
+            FunctionCounter.builder("wallaby.limit.hits", limitHits, hits -> hits.count(limit))
+                    .tag("kind", limit.kind()).description("Connections or frames refused by a limit")
+                    .register(meters);
         }
-        for (String kind : PROTOCOL_ERROR_KINDS) {
-            protocolErrors(kind);
+        for (ErrorReplyHandler.Kind kind : ErrorReplyHandler.Kind.values()) {
+            FunctionCounter.builder("wallaby.protocol.errors", errorReplies, errors -> errors.count(kind))
+                    .tag("kind", kind.tag())
+                    .description("Sessions ended on a protocol violation or a failed TLS handshake").register(meters);
         }
+        new JvmMemoryMetrics().bindTo(meters);
+        gc.bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        new ClassLoaderMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        new UptimeMetrics().bindTo(meters);
+        new FileDescriptorMetrics().bindTo(meters);
     }
 
     public MeterRegistry registry() {
         return meters;
     }
 
-    /** Open connections of one port ({@code source} or {@code sink}). */
-    public void connections(String port, ConnectionLimitHandler limit) {
-        Gauge.builder("wallaby.connections", limit, ConnectionLimitHandler::open).tag("port", port)
-                .description("Open connections").register(meters);
-    }
-
-    /** The frame counters of one port. */
-    public FrameCountingHandler frameCounting(String port) {
-        return new FrameCountingHandler(
-                Counter.builder("wallaby.frames.in").tag("port", port).description("Frames received").register(meters),
-                Counter.builder("wallaby.frames.out").tag("port", port).description("Frames sent").register(meters));
-    }
-
-    public void limitHit(Limit limit) {
-        limitHits(limit).increment();
-    }
-
-    /** A session ended on a protocol error: {@code framing}, {@code session}, {@code tls} or {@code internal}. */
-    public void protocolError(String kind) {
-        protocolErrors(kind).increment();
-    }
-
-    private Counter limitHits(Limit limit) {
-        return Counter.builder("wallaby.limit.hits").tag("kind", limit.kind())
-                .description("Connections or frames refused by a limit").register(meters);
-    }
-
-    private Counter protocolErrors(String kind) {
-        return Counter.builder("wallaby.protocol.errors").tag("kind", kind)
-                .description("Sessions ended on a protocol violation or a failed TLS handshake").register(meters);
+    /** The figures of one connector port: open connections, frames in and out, tagged with its name. */
+    public void port(ConnectorChannelInitializer port) {
+        ports.add(port);
+        Gauge.builder("wallaby.connections", port, ConnectorChannelInitializer::openConnections)
+                .tag("port", port.port()).description("Open connections").register(meters);
+        FunctionCounter.builder("wallaby.frames.in", port, ConnectorChannelInitializer::framesIn)
+                .tag("port", port.port()).description("Frames received").register(meters);
+        FunctionCounter.builder("wallaby.frames.out", port, ConnectorChannelInitializer::framesOut)
+                .tag("port", port.port()).description("Frames sent").register(meters);
     }
 
     /** The Prometheus text exposition, with a meter for every stream known now. */
@@ -106,5 +119,10 @@ public final class EngineMetrics {
 
     private static double asGauge(long point) {
         return point == Points.NONE ? -1 : (double) point;
+    }
+
+    @Override
+    public void close() {
+        gc.close();
     }
 }

@@ -1,12 +1,13 @@
 package io.wallaby.engine.admin;
 
-import io.wallaby.engine.EngineCounters;
-import io.wallaby.engine.Lifecycle;
-import io.wallaby.engine.OutputLog;
-import io.wallaby.engine.Points;
-import io.wallaby.engine.StreamRegistry;
+import io.wallaby.engine.connection.ConnectorInfo;
+import io.wallaby.engine.connection.Connectors;
 import io.wallaby.engine.source.DeadLetterFile;
-import io.wallaby.engine.source.SourceStream;
+import io.wallaby.engine.stream.EngineCounters;
+import io.wallaby.engine.stream.OutputLog;
+import io.wallaby.engine.stream.SourceStream;
+import io.wallaby.engine.stream.StreamRegistry;
+import io.wallaby.protocol.Points;
 
 import java.util.Comparator;
 import java.util.List;
@@ -37,7 +38,7 @@ public record StatusReport(String phase, String application, List<ConnectorInfo>
     public record DeadLetters(long count, String file) {
     }
 
-    public static StatusReport of(String application, Lifecycle lifecycle, Connectors connectors,
+    public static StatusReport of(String application, Health health, Connectors connectors,
                                   StreamRegistry streams, EngineCounters counters, ThroughputRates rates,
                                   DeadLetterFile deadLetterFile) {
         List<SourceStatus> sources = streams.sources().stream()
@@ -49,7 +50,7 @@ public record StatusReport(String phase, String application, List<ConnectorInfo>
                 .sorted(Comparator.comparing(OutputLog::name))
                 .map(StatusReport::sinkStatus)
                 .toList();
-        return new StatusReport(lifecycle.phase().name().toLowerCase(java.util.Locale.ROOT), application,
+        return new StatusReport(health.phase(), application,
                 connectors.list(), sources, sinks,
                 new Counters(counters.messagesProcessed(), tenths(rates.messagesProcessedPerSecond()),
                         counters.duplicatesDropped(), counters.decodeFailures(), counters.applicationFailures(),

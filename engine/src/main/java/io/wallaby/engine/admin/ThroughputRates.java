@@ -1,8 +1,8 @@
 package io.wallaby.engine.admin;
 
-import io.wallaby.engine.EngineCounters;
-import io.wallaby.engine.StreamRegistry;
-import io.wallaby.engine.source.SourceStream;
+import io.wallaby.engine.stream.EngineCounters;
+import io.wallaby.engine.stream.SourceStream;
+import io.wallaby.engine.stream.StreamRegistry;
 
 import java.time.Duration;
 import java.util.HashSet;

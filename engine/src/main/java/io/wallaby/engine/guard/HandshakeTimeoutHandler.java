@@ -2,7 +2,7 @@ package io.wallaby.engine.guard;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.wallaby.engine.HandshakeCompleted;
+import io.wallaby.engine.session.HandshakeCompleted;
 
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;

@@ -1,8 +1,8 @@
 package io.wallaby.engine.sink;
 
 import io.netty.channel.ChannelPipeline;
-import io.wallaby.engine.ConnectorChannelInitializer;
-import io.wallaby.engine.EngineContext;
+import io.wallaby.engine.connection.ConnectorChannelInitializer;
+import io.wallaby.engine.stream.StreamRegistry;
 
 /**
  * Assembles the pipeline of a connection on the sink port: the shared front (OK(0) after HELLO: sinks
@@ -10,13 +10,16 @@ import io.wallaby.engine.EngineContext;
  */
 public final class SinkChannelInitializer extends ConnectorChannelInitializer {
 
-    public SinkChannelInitializer(EngineContext engine) {
-        super(engine, "sink", 0);
+    private final StreamRegistry registry;
+
+    public SinkChannelInitializer(Front front, StreamRegistry registry) {
+        super(front, "sink", 0);
+        this.registry = registry;
     }
 
     @Override
     protected void addSession(ChannelPipeline pipeline) {
         // NOTIFY per sink stream, delivery as credits allow, commits.
-        pipeline.addLast(new SinkSessionHandler(engine.registry()));
+        pipeline.addLast(new SinkSessionHandler(registry));
     }
 }

@@ -2,12 +2,12 @@ package io.wallaby.engine.sink;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.wallaby.engine.HandshakeCompleted;
-import io.wallaby.engine.OutputLog;
-import io.wallaby.engine.Points;
-import io.wallaby.engine.Sessions;
-import io.wallaby.engine.StreamRegistry;
+import io.wallaby.engine.session.HandshakeCompleted;
+import io.wallaby.engine.session.Sessions;
+import io.wallaby.engine.stream.OutputLog;
+import io.wallaby.engine.stream.StreamRegistry;
 import io.wallaby.protocol.Frame;
+import io.wallaby.protocol.Points;
 import io.wallaby.protocol.ProtocolException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -4,8 +4,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.wallaby.api.DecodeException;
 import io.wallaby.api.Pipeline;
-import io.wallaby.engine.EngineCounters;
-import io.wallaby.engine.OutputLog;
+import io.wallaby.engine.stream.EngineCounters;
+import io.wallaby.engine.stream.OutputLog;
+import io.wallaby.engine.stream.SinkIds;
+import io.wallaby.engine.stream.SourceStream;
 import io.wallaby.protocol.Frame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +19,7 @@ import java.util.List;
 
 /**
  * The application step: runs each accepted message through the pipeline, appends the outputs to
- * the stream's output log with ids {@code messageId * 65536 + k}, and records the message as in
+ * the stream's output log with the ids of {@link SinkIds}, and records the message as in
  * flight. The user's code can fail but never takes the connection or the engine down: a rejected
  * payload or a runtime exception is logged, counted, written to the {@link DeadLetterFile} (fsynced),
  * and only then does the message count as processed with no output, so its acknowledgement comes after
@@ -25,8 +27,6 @@ import java.util.List;
  * acknowledgement stops before it, the source keeps it, and the operator sees an ERROR.
  */
 public final class ApplicationHandler extends SimpleChannelInboundHandler<AcceptedMessage> {
-
-    static final int MAX_OUTPUTS_PER_MESSAGE = 1 << 16;
 
     private static final Logger log = LoggerFactory.getLogger(ApplicationHandler.class);
     private static final int PAYLOAD_SHOWN = 200;
@@ -55,16 +55,17 @@ public final class ApplicationHandler extends SimpleChannelInboundHandler<Accept
             counters.countProcessed(0);
             return;
         }
-        long firstId = message.messageId() << 16;
         if (!payloads.isEmpty()) {
             List<OutputLog.Output> outputs = new ArrayList<>(payloads.size());
             for (int k = 0; k < payloads.size(); k++) {
-                outputs.add(new OutputLog.Output(firstId + k, message.eventTime(), payloads.get(k)));
+                outputs.add(new OutputLog.Output(SinkIds.of(message.messageId(), k), message.eventTime(),
+                        payloads.get(k)));
             }
             // Outputs first, in-flight entry second: a commit can then never miss the entry.
             stream.outputs().append(outputs);
         }
-        stream.processed(message.messageId(), !payloads.isEmpty(), firstId + Math.max(0, payloads.size() - 1));
+        stream.processed(message.messageId(), !payloads.isEmpty(),
+                SinkIds.of(message.messageId(), Math.max(0, payloads.size() - 1)));
         counters.countProcessed(payloads.size());
     }
 
@@ -74,13 +75,13 @@ public final class ApplicationHandler extends SimpleChannelInboundHandler<Accept
         }
         try {
             List<byte[]> outputs = pipeline.apply(message.payload());
-            if (outputs.size() > MAX_OUTPUTS_PER_MESSAGE) {
+            if (outputs.size() > SinkIds.MAX_OUTPUTS_PER_INPUT) {
                 counters.countApplicationFailure();
                 log.warn("Stream {} message {}: the application gave {} outputs, more than the {} allowed; "
                         + "none kept", stream, Long.toUnsignedString(message.messageId()), outputs.size(),
-                        MAX_OUTPUTS_PER_MESSAGE);
+                        SinkIds.MAX_OUTPUTS_PER_INPUT);
                 failure = "the application gave " + outputs.size() + " outputs, more than the "
-                        + MAX_OUTPUTS_PER_MESSAGE + " allowed";
+                        + SinkIds.MAX_OUTPUTS_PER_INPUT + " allowed";
                 return List.of();
             }
             return outputs;

@@ -2,16 +2,17 @@ package io.wallaby.engine.source;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.wallaby.engine.EngineCounters;
-import io.wallaby.engine.HandshakeCompleted;
-import io.wallaby.engine.Lifecycle;
-import io.wallaby.engine.OutputBudget;
-import io.wallaby.engine.Points;
-import io.wallaby.engine.Sessions;
-import io.wallaby.engine.StreamRegistry;
 import io.wallaby.engine.guard.Limit;
 import io.wallaby.engine.guard.LimitHits;
+import io.wallaby.engine.session.HandshakeCompleted;
+import io.wallaby.engine.session.Sessions;
+import io.wallaby.engine.stream.EngineCounters;
+import io.wallaby.engine.stream.OutputBudget;
+import io.wallaby.engine.stream.SinkIds;
+import io.wallaby.engine.stream.SourceStream;
+import io.wallaby.engine.stream.StreamRegistry;
 import io.wallaby.protocol.Frame;
+import io.wallaby.protocol.Points;
 import io.wallaby.protocol.ProtocolException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 
 /**
  * Session state of one source connection, after the handshake: credits, the streams it has opened,
@@ -31,9 +33,6 @@ import java.util.Set;
  */
 public final class SourceSessionHandler extends SimpleChannelInboundHandler<Frame> implements SourceStream.Owner {
 
-    /** Sink message ids are {@code sourceId * 65536 + k}, so source ids must leave 16 bits free. */
-    static final long MAX_MESSAGE_ID = (1L << 48) - 1;
-
     private static final Logger log = LoggerFactory.getLogger(SourceSessionHandler.class);
 
     private final StreamRegistry registry;
@@ -41,7 +40,8 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
     private final long maxCredits;
     private final long refillLevel;
     private final int maxStreams;
-    private final Lifecycle lifecycle;
+    /** False once the engine drains: what sources sent is finished, nothing new is asked for. */
+    private final BooleanSupplier acceptsWork;
     private final LimitHits limitHits;
     private final Map<Long, SourceStream> attached = new HashMap<>();
     private final Set<SourceStream> toAcknowledge = new LinkedHashSet<>();
@@ -54,13 +54,13 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
     private boolean waitingForRoom;
 
     public SourceSessionHandler(StreamRegistry registry, EngineCounters counters, long maxCredits, long refillLevel,
-                                int maxStreams, Lifecycle lifecycle, LimitHits limitHits) {
+                                int maxStreams, BooleanSupplier acceptsWork, LimitHits limitHits) {
         this.registry = registry;
         this.counters = counters;
         this.maxCredits = maxCredits;
         this.refillLevel = refillLevel;
         this.maxStreams = maxStreams;
-        this.lifecycle = lifecycle;
+        this.acceptsWork = acceptsWork;
         this.limitHits = limitHits;
     }
 
@@ -126,7 +126,8 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
 
     private void message(ChannelHandlerContext ctx, Frame.Message message) {
         SourceStream stream = openStream(message.streamId(), "MESSAGE");
-        if (Long.compareUnsigned(message.messageId(), MAX_MESSAGE_ID) > 0) {
+        // Above it, the sink ids of its outputs (SinkIds) would not fit in 64 bits.
+        if (Long.compareUnsigned(message.messageId(), SinkIds.MAX_SOURCE_ID) > 0) {
             throw new ProtocolException("message id " + Long.toUnsignedString(message.messageId())
                     + " on stream " + stream + " is above 2^48-1, the largest this engine accepts");
         }
@@ -158,7 +159,7 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
         if (remainingCredits > refillLevel || !ctx.channel().isActive()) {
             return;
         }
-        if (!lifecycle.acceptsWork()) {
+        if (!acceptsWork.getAsBoolean()) {
             return; // draining: what sources already sent is finished, nothing new is asked for
         }
         OutputBudget budget = registry.budget();

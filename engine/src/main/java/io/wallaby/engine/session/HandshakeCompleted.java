@@ -1,4 +1,4 @@
-package io.wallaby.engine;
+package io.wallaby.engine.session;
 
 import io.wallaby.protocol.Frame;
 

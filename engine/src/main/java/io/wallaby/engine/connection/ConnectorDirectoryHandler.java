@@ -1,9 +1,9 @@
-package io.wallaby.engine.admin;
+package io.wallaby.engine.connection;
 
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.wallaby.engine.HandshakeCompleted;
+import io.wallaby.engine.session.HandshakeCompleted;
 
 import java.time.Instant;
 

@@ -1,4 +1,4 @@
-package io.wallaby.engine.admin;
+package io.wallaby.engine.connection;
 
 import java.time.Instant;
 

@@ -1,4 +1,4 @@
-package io.wallaby.engine;
+package io.wallaby.engine.stream;
 
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;

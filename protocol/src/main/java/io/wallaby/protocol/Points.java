@@ -1,10 +1,9 @@
-package io.wallaby.engine;
-
-import io.wallaby.protocol.Frame;
+package io.wallaby.protocol;
 
 /**
  * Points of reference and message ids are unsigned 64-bit values held in {@code long}s, and
- * {@link Frame#U64_MAX} means "none yet". These helpers keep that reading in one place.
+ * {@link Frame#U64_MAX} means "none yet": nothing acknowledged or committed. The engine and the connector
+ * SDK read them through these helpers, so that the reading lives in one place.
  */
 public final class Points {
 
@@ -19,19 +18,13 @@ public final class Points {
         return point == NONE || Long.compareUnsigned(id, point) > 0;
     }
 
-    /** The later of two points, {@link #NONE} counting as the earliest. */
-    public static long latest(long a, long b) {
-        if (a == NONE) {
-            return b;
-        }
-        if (b == NONE) {
-            return a;
-        }
-        return Long.compareUnsigned(a, b) >= 0 ? a : b;
-    }
-
-    /** For logs: the unsigned value, or "none". */
+    /** For status and short log lines: the unsigned value, or "none". */
     public static String show(long point) {
         return point == NONE ? "none" : Long.toUnsignedString(point);
+    }
+
+    /** For a log line saying where a stream resumes: the unsigned value, or where {@link #NONE} leaves it. */
+    public static String describe(long point) {
+        return point == NONE ? "the beginning (nothing acknowledged)" : Long.toUnsignedString(point);
     }
 }

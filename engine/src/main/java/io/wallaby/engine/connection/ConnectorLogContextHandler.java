@@ -1,9 +1,10 @@
-package io.wallaby.engine;
+package io.wallaby.engine.connection;
 
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.AttributeKey;
+import io.wallaby.engine.session.HandshakeCompleted;
 import org.slf4j.MDC;
 
 /**

@@ -1,5 +1,6 @@
-package io.wallaby.engine;
+package io.wallaby.engine.stream;
 
+import io.wallaby.protocol.Points;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

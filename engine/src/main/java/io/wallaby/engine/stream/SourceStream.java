@@ -1,7 +1,6 @@
-package io.wallaby.engine.source;
+package io.wallaby.engine.stream;
 
-import io.wallaby.engine.OutputLog;
-import io.wallaby.engine.Points;
+import io.wallaby.protocol.Points;
 
 import java.util.ArrayDeque;
 import java.util.Deque;

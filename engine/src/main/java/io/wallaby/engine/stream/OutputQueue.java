@@ -1,4 +1,6 @@
-package io.wallaby.engine;
+package io.wallaby.engine.stream;
+
+import io.wallaby.protocol.Points;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,6 @@
-package io.wallaby.engine;
+package io.wallaby.engine.stream;
 
 import io.wallaby.api.Pipeline;
-import io.wallaby.engine.source.SourceStream;
 import io.wallaby.protocol.StreamIds;
 
 import java.util.Collection;

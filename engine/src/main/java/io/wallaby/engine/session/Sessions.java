@@ -1,4 +1,4 @@
-package io.wallaby.engine;
+package io.wallaby.engine.session;
 
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
