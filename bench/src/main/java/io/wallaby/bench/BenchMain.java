@@ -40,7 +40,7 @@ public final class BenchMain implements Callable<Integer> {
     List<String> scenarios = List.of("all");
 
     @Option(names = "--rows", description = "Rows (messages) per run in every scenario, instead of each scenario's "
-            + "own default (engine 2,000,000; postgres, endtoend, peer, sink 200,000). Latency runs "
+            + "own default (engine 2,000,000; postgres, endtoend, sink 200,000; peer 800,000). Latency runs "
             + "by time and memory by its 100,000 pending outputs.")
     Integer rows;
 
