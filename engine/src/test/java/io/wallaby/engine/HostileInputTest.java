@@ -104,38 +104,34 @@ class HostileInputTest {
     }
 
     @Test
-    void twoHundredConnectionsAtOnceGetAHundredPlacesAndAHundredErrorsAtOnce() throws Exception {
+    void aHundredConnectorsHoldTheirPlacesAndTheNextHundredAreRefusedAtOnce() throws Exception {
+        // The first hundred say HELLO, so no handshake timeout frees their places while the rest arrive: on a
+        // busy machine accepting 200 connections can take longer than this class's 500 ms timeout, and a
+        // crowd of silent peers made the count depend on the machine's speed. (Silent peers timing out is
+        // covered above and in LimitsTest.)
         List<Peer> peers = new ArrayList<>();
         try {
-            for (int i = 0; i < 200; i++) {
-                peers.add(Peer.connect(engine.sourcePort()));
+            for (int i = 0; i < 100; i++) {
+                Peer peer = Peer.connect(engine.sourcePort());
+                peers.add(peer);
+                peer.hello("");
             }
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (count("wallaby.limit.hits", "kind", "connections") < 100 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
+            List<Peer> crowd = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                crowd.add(Peer.connect(engine.sourcePort()));
+            }
+            peers.addAll(crowd);
+            for (Peer peer : crowd) {
+                assertReason("too many connections", peer.expectErrorAndClose());
             }
             assertEquals(100, count("wallaby.limit.hits", "kind", "connections"));
-            // The refused hear so at once; the others, silent, at the handshake timeout.
-            int refused = 0;
-            int timedOut = 0;
-            for (Peer peer : peers) {
-                String reason = peer.expectErrorAndClose();
-                if (reason.startsWith("too many connections")) {
-                    refused++;
-                } else {
-                    assertReason("no HELLO within", reason);
-                    timedOut++;
-                }
-            }
-            assertEquals(100, refused);
-            assertEquals(100, timedOut);
         } finally {
             for (Peer peer : peers) {
                 peer.close();
             }
         }
         // The places are free again once the crowd has gone.
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos(); // a guard, not a timing: it ends at 0
         while (engine.metrics().registry().get("wallaby.connections").tag("port", "source").gauge().value() > 0
                 && System.nanoTime() < deadline) {
             Thread.sleep(10);

@@ -81,6 +81,12 @@ class SourceConnectorTest {
         second.get(5, TimeUnit.SECONDS);
         connector.flush();
         assertEquals(2L, engine.read(Frame.Message.class).messageId());
+        // The reader thread handles the ACK's credit, which woke the writer, before its point and listener:
+        // wait for the listener, not for time.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (acknowledged.isEmpty() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
         assertEquals(1L, connector.acknowledgedPoint(STREAM));
         assertEquals(List.of(STREAM + "@1"), acknowledged);
     }
