@@ -51,6 +51,9 @@ java_cmd() {
   if [ -n "${JAVA_HOME:-}" ]; then echo "$JAVA_HOME/bin/java"; else echo java; fi
 }
 
+# The pieces' JVMs as the launcher starts them (PieceProcess.JVM_OPTIONS says why the serial collector).
+PIECE_JVM=(-Xmx256m -XX:+UseSerialGC)
+
 cmd=${1:-}
 [ $# -gt 0 ] && shift
 case "$cmd" in
@@ -62,10 +65,10 @@ case "$cmd" in
     case " $* " in *" --admin-port"*) ;; *) set -- --admin-port 7300 "$@" ;; esac
     # ... and keeps its dead letters (messages the application could not decode) beside the logs.
     case " $* " in *" --dead-letter-file"*) ;; *) mkdir -p .wallaby; set -- --dead-letter-file .wallaby/dead-letters.jsonl "$@" ;; esac
-    exec "$(java_cmd)" -jar "$ENGINE_JAR" "$@" ;;
+    exec "$(java_cmd)" "${PIECE_JVM[@]}" -jar "$ENGINE_JAR" "$@" ;;
   status)   build; exec "$(java_cmd)" -jar "$LAUNCHER_JAR" status "$@" ;;
-  source)   build; exec "$(java_cmd)" -jar "$SOURCE_JAR" "$@" ;;
-  sink)     build; exec "$(java_cmd)" -jar "$SINK_JAR" "$@" ;;
+  source)   build; exec "$(java_cmd)" "${PIECE_JVM[@]}" -jar "$SOURCE_JAR" "$@" ;;
+  sink)     build; exec "$(java_cmd)" "${PIECE_JVM[@]}" -jar "$SINK_JAR" "$@" ;;
   bench)    ./mvnw -q -B -Pbench package -DskipTests >&2; exec "$(java_cmd)" -jar bench/target/wallaby-bench.jar --home "$HOME_DIR" "$@" ;;  # ./launch.sh bench --help
   -h|--help|help) usage ;;
   "") usage; exit 2 ;;

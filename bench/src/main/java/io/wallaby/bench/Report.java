@@ -18,7 +18,7 @@ final class Report {
                 .append(String.format(Locale.ROOT, "%.1f GiB", machine.memoryGiB())).append(" memory, ")
                 .append(machine.os()).append('\n');
         out.append("- Java: ").append(machine.java()).append("; every piece runs as the launcher starts it "
-                + "(java -Xmx256m -jar ...)\n");
+                + "(java -Xmx256m -XX:+UseSerialGC -jar ...)\n");
         out.append("- PostgreSQL: embedded (zonky), started fresh per scenario or run, zonky's defaults "
                 + "(synchronous_commit=off)\n");
         out.append("- Options: ").append(options.describeOptions())

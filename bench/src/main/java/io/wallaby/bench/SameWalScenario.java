@@ -62,7 +62,7 @@ final class SameWalScenario extends AbstractScenario {
                 + "last message the engine took in (its /metrics counter, polled every 20 ms) and the last alert an "
                 + "in-process counting sink read, or for the pipeline the last alert row in alert_log (postgres sink, "
                 + "polled every 10 ms); Debezium " + DebeziumPeer.version() + " embedded in a JVM of its own started "
-                + "like ours (java -Xmx256m), slot.name and publication.name set to the ones made, snapshot.mode=no_data, "
+                + "like ours (the same JVM options), slot.name and publication.name set to the ones made, snapshot.mode=no_data, "
                 + "memory offsets, timed inside it from its pollingStarted callback to the last event counted. "
                 + "'Defaults' changes nothing else: the JSON converter with schemas, a Consumer per event. 'Fastest "
                 + "found': " + DebeziumPeer.fastDescription() + ". The table capture (" + Capture.TABLE.flags()
