@@ -35,7 +35,7 @@ import java.util.function.BooleanSupplier;
  *       to the engine; it is the only one that touches the {@link SourceConnector}.</li>
  *   <li>{@link LogicalReader} owns the replication connection: reads, numbers, encodes, and sends status
  *       updates at least every status interval whatever the engine's speed.</li>
- *   <li>The recorder turns the engine's acknowledgements into a recorded {@link SlotPosition} (one row in
+ *   <li>{@link SlotRecorder} turns the engine's acknowledgements into a recorded {@link SlotPosition} (one row in
  *       {@code wallaby.slot_offsets}) and only then lets the reader confirm it to the slot; it also writes
  *       the heartbeats.</li>
  * </ul>
@@ -52,7 +52,6 @@ import java.util.function.BooleanSupplier;
 public final class LogicalCapture {
 
     private static final Logger log = LoggerFactory.getLogger(LogicalCapture.class);
-    private static final Duration RECORD_EVERY = Duration.ofMillis(50);
 
     private final ConnectionString database;
     private final LogicalSettings settings;
@@ -63,12 +62,10 @@ public final class LogicalCapture {
     private final AtomicLong sent = new AtomicLong();
     private volatile SlotPosition recorded = new SlotPosition(false, 0, 0, 0);
     private volatile LogicalReader reader;
-    private volatile boolean recorderStopped;
     /** The engine's point when the stream opened (-1 before): acknowledgements count from here. */
     private volatile long startPoint = -1;
-    private long lastIdleRecordNanos;
     private Connection db;
-    private Connection recorderDb;
+    private volatile SlotRecorder recorder;
     private Connection deadLetterDb;
 
     public LogicalCapture(ConnectionString database, LogicalSettings settings) {
@@ -151,11 +148,14 @@ public final class LogicalCapture {
             closeQuietly(db);
             throw e;
         }
+        SlotRecorder recorder = new SlotRecorder(settings, slot, transactions, acknowledged, recorded, this::connect);
+        this.recorder = recorder;
         LogicalReader current = new LogicalReader(database, slot, transactions, batches, start, engine,
-                () -> recorded, this::checkSlot, settings.statusInterval(), settings.statusInterval());
+                recorder::recorded, this::checkSlot, settings.statusInterval(), settings.statusInterval());
+        recorder.attach(current);
         reader = current;
         Thread readerThread = new Thread(current, "wallaby-logical-reader");
-        Thread recorderThread = new Thread(this::recordLoop, "wallaby-slot-recorder");
+        Thread recorderThread = new Thread(recorder, "wallaby-slot-recorder");
         readerThread.setDaemon(true);
         recorderThread.setDaemon(true);
         readerThread.start();
@@ -167,15 +167,15 @@ public final class LogicalCapture {
             send(connector, current, stopping);
             log.info("stopping: waiting up to {} for the engine to acknowledge what was sent", shutdownTimeout);
             boolean complete = connector.closeStream(settings.stream(), shutdownTimeout);
-            recordNow();
-            log.info("stopped{}; recorded {}", complete ? "" : " without every acknowledgement", recorded);
+            recorder.recordNow();
+            log.info("stopped{}; recorded {}", complete ? "" : " without every acknowledgement", recorder.recorded());
         } finally {
-            recorderStopped = true;
+            recorder.stop();
             current.close();
             readerThread.join(TimeUnit.SECONDS.toMillis(10));
             recorderThread.join(TimeUnit.SECONDS.toMillis(10));
+            recorder.close();
             closeQuietly(db);
-            closeQuietly(recorderDb);
             closeQuietly(deadLetterDb);
         }
         if (current.failure() != null) {
@@ -252,6 +252,8 @@ public final class LogicalCapture {
 
     /** Called by the reader after a failed (re)start: throws when the slot cannot be read any more. */
     private void checkSlot() throws SQLException {
+        SlotRecorder current = recorder;
+        SlotPosition recorded = current != null ? current.recorded() : this.recorded;
         try (Connection check = connect()) {
             Optional<SlotStatus> state = SlotStatus.read(check, slot.slot());
             if (state.isEmpty()) {
@@ -336,112 +338,6 @@ public final class LogicalCapture {
         }
         connector.write(settings.stream(), change.id(), payload);
         sent.incrementAndGet();
-    }
-
-    private void recordLoop() {
-        long lastHeartbeat = System.nanoTime();
-        long lastCheck = System.nanoTime();
-        boolean heartbeatRefused = false;
-        while (!recorderStopped) {
-            try {
-                TimeUnit.MILLISECONDS.sleep(RECORD_EVERY.toMillis());
-                recordNow();
-                if (System.nanoTime() - lastCheck > settings.statusInterval().toNanos()) {
-                    lastCheck = System.nanoTime();
-                    checkServerUp();
-                }
-                LogicalReader current = reader;
-                long every = settings.heartbeatInterval().toNanos();
-                if (!heartbeatRefused && every > 0 && current != null && current.idleNanos() > every
-                        && System.nanoTime() - lastHeartbeat > every) {
-                    lastHeartbeat = System.nanoTime();
-                    heartbeatRefused = !heartbeat();
-                }
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
-    }
-
-    /** Records what the engine acknowledged and lets the reader confirm it. Recorder thread, or the end of run. */
-    private synchronized void recordNow() {
-        SlotPosition last = recorded;
-        SlotPosition next = transactions.acknowledged(acknowledged.get(), last);
-        if (!next.isAfter(last)) {
-            return;
-        }
-        boolean onlyIdle = next.messageId() == last.messageId() && next.snapshotDone() == last.snapshotDone();
-        if (onlyIdle && System.nanoTime() - lastIdleRecordNanos < settings.statusInterval().toNanos()) {
-            return; // a busy server moves the read position constantly; one write a status interval is enough
-        }
-        try {
-            if (recorderDb == null) {
-                recorderDb = connect();
-            }
-            SlotOffsets.write(recorderDb, settings.stream(), slot.slot(), slot.publication(), next);
-        } catch (SQLException e) {
-            lostRecorderConnection(e);
-            log.warn("could not record the acknowledged position {} ({}); retrying. The slot is not confirmed past "
-                    + "the last recorded position meanwhile", next, e.getMessage());
-            return;
-        }
-        if (onlyIdle) {
-            lastIdleRecordNanos = System.nanoTime();
-        }
-        recorded = next;
-        LogicalReader current = reader;
-        if (current != null) {
-            current.confirmUpTo(next.confirmedLsn());
-        }
-    }
-
-    /**
-     * Notices a server that is shutting down even while nothing is to be recorded: its sessions are ended
-     * and new ones refused, and the reader must then let go of the slot (see {@link LogicalReader#release()}).
-     */
-    private synchronized void checkServerUp() {
-        try {
-            if (recorderDb == null) {
-                recorderDb = connect();
-            } else if (!recorderDb.isValid(5)) {
-                throw new SQLException("the recorder's connection to PostgreSQL was closed", "08006");
-            }
-        } catch (SQLException e) {
-            lostRecorderConnection(e);
-        }
-    }
-
-    private void lostRecorderConnection(SQLException e) {
-        closeQuietly(recorderDb);
-        recorderDb = null;
-        String state = e.getSQLState() == null ? "" : e.getSQLState();
-        LogicalReader current = reader;
-        // 57P01 admin shutdown, 57P03 cannot connect now (shutting down or starting), 08xxx connection gone.
-        if (current != null && (state.startsWith("57P") || state.startsWith("08"))) {
-            current.release();
-        }
-    }
-
-    /** Writes a heartbeat into the WAL; false when the server refuses (then only keepalives move the slot). */
-    private synchronized boolean heartbeat() {
-        try {
-            if (recorderDb == null) {
-                recorderDb = connect();
-            }
-            try (PreparedStatement s = recorderDb.prepareStatement(
-                    "SELECT pg_logical_emit_message(false, 'wallaby_heartbeat', ?)")) {
-                s.setString(1, slot.slot());
-                s.execute();
-            }
-            return true;
-        } catch (SQLException e) {
-            if ("42501".equals(e.getSQLState())) {
-                log.warn("heartbeats refused ({}); an idle slot still advances through keepalives", e.getMessage());
-                return false;
-            }
-            lostRecorderConnection(e);
-            return true;
-        }
     }
 
     /** The message id the table capture recorded for this stream, so switching modes never reuses ids. */
