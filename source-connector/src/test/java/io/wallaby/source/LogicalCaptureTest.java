@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wallaby.connector.FakeEngine;
 import io.wallaby.protocol.Frame;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.wallaby.source.logical.LogicalPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,14 +31,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class LogicalCaptureTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static EmbeddedPostgres pg;
+    private static LogicalPostgres pg;
     private static String url;
 
     @BeforeAll
     static void startPostgres() throws Exception {
-        pg = EmbeddedPostgres.builder().setServerConfig("wal_level", "logical").setServerConfig("synchronous_commit", "on")
-                .setServerConfig("max_replication_slots", "20").setServerConfig("max_wal_senders", "20").start();
-        url = pg.getJdbcUrl("postgres", "postgres");
+        pg = LogicalPostgres.start();
+        url = pg.url();
     }
 
     @AfterAll
@@ -55,11 +54,11 @@ class LogicalCaptureTest {
     }
 
     private static void execute(String... statements) throws SQLException {
-        new Sql(url).execute(statements);
+        pg.execute(statements);
     }
 
     private static long number(String query) throws SQLException {
-        return new Sql(url).number(query);
+        return pg.number(query);
     }
 
     private static JsonNode json(Frame.Message m) throws Exception {
@@ -75,7 +74,7 @@ class LogicalCaptureTest {
     }
 
     private static void awaitSlotActive(String slot) throws Exception {
-        new Sql(url).awaitSlotActive(slot);
+        pg.awaitSlotActive(slot);
     }
 
     @Test

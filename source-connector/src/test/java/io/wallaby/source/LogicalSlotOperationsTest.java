@@ -3,13 +3,14 @@ package io.wallaby.source;
 import io.wallaby.connector.ConnectorCommandLine;
 import io.wallaby.connector.FakeEngine;
 import io.wallaby.protocol.Frame;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.wallaby.source.logical.LogicalPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.ServerSocket;
 import java.net.URI;
+import java.time.Duration;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -28,16 +29,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LogicalSlotOperationsTest {
 
-    private static EmbeddedPostgres pg;
+    private static LogicalPostgres pg;
     private static String url;
 
     @BeforeAll
     static void startPostgres() throws Exception {
-        // Durable commits: with the library's default (off) a committed row's WAL may not be flushed yet, and a
-        // slot advanced "to the current position" would stop short of it.
-        pg = EmbeddedPostgres.builder().setServerConfig("wal_level", "logical")
-                .setServerConfig("synchronous_commit", "on").start();
-        url = pg.getJdbcUrl("postgres", "postgres");
+        pg = LogicalPostgres.start();
+        url = pg.url();
     }
 
     @AfterAll
@@ -53,11 +51,11 @@ class LogicalSlotOperationsTest {
     }
 
     private static void execute(String... statements) throws SQLException {
-        new Sql(url).execute(statements);
+        pg.execute(statements);
     }
 
     private static String text(String query) throws SQLException {
-        return new Sql(url).text(query);
+        return pg.text(query);
     }
 
     @Test
@@ -70,13 +68,13 @@ class LogicalSlotOperationsTest {
         try (FakeEngine engine = new FakeEngine()) {
             RunningSource source = start(engine, "quiet", Frame.U64_MAX, "--capture", "logical", "--status-interval", "200ms",
                     "--heartbeat-interval", "200ms", "--admin-port", "" + port);
-            new Sql(url).awaitSlotActive("wallaby_quiet");
+            pg.awaitSlotActive("wallaby_quiet");
             execute("INSERT INTO quiet (amount) VALUES (1)");
             engine.read(Frame.Message.class);
             engine.send(new Frame.Ack(10, List.of(new Frame.StreamPoint(source.streamId(), 1))));
             execute("INSERT INTO noisy SELECT g FROM generate_series(1, 10000) g");
             String after = text("SELECT pg_current_wal_lsn()::text");
-            Sql.await("the idle slot is confirmed past the other table's writes", () -> "t".equals(text(
+            LogicalPostgres.await("the idle slot is confirmed past the other table's writes", Duration.ofSeconds(30), () -> "t".equals(text(
                     "SELECT confirmed_flush_lsn >= '" + after + "' FROM pg_replication_slots WHERE slot_name = 'wallaby_quiet'")));
 
             HttpClient http = HttpClient.newHttpClient();
@@ -97,7 +95,7 @@ class LogicalSlotOperationsTest {
         execute("CREATE TABLE gone (id bigserial PRIMARY KEY, amount numeric)");
         try (FakeEngine engine = new FakeEngine()) {
             RunningSource source = start(engine, "gone", Frame.U64_MAX, "--capture", "logical");
-            new Sql(url).awaitSlotActive("wallaby_gone");
+            pg.awaitSlotActive("wallaby_gone");
             source.stopAcknowledging(engine, 0);
         }
         execute("INSERT INTO gone (amount) VALUES (1)");
@@ -132,7 +130,7 @@ class LogicalSlotOperationsTest {
                 "CREATE TABLE triggered (id bigserial PRIMARY KEY, amount numeric)");
         try (FakeEngine engine = new FakeEngine()) {
             RunningSource source = start(engine, "chosen", Frame.U64_MAX);
-            new Sql(url).awaitSlotActive("wallaby_chosen"); // a logical slot was made
+            pg.awaitSlotActive("wallaby_chosen"); // a logical slot was made
             source.stopAcknowledging(engine, 0);
         }
         try (Connection c = DriverManager.getConnection(url)) {

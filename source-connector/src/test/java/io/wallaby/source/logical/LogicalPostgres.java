@@ -30,8 +30,21 @@ public final class LogicalPostgres implements AutoCloseable {
         this.pg = pg;
     }
 
+    /**
+     * Starts the server. Durable commits ({@code synchronous_commit=on}; the library's default is off): a
+     * slot advanced "to the current position" would otherwise stop short of WAL not yet flushed, and a crash
+     * could lose what a test saw committed. Room for the twenty slots and sessions a test class may make.
+     */
     public static LogicalPostgres start() throws Exception {
-        return new LogicalPostgres(EmbeddedPostgres.builder().setServerConfig("wal_level", "logical").start());
+        return new LogicalPostgres(EmbeddedPostgres.builder().setServerConfig("wal_level", "logical")
+                .setServerConfig("synchronous_commit", "on").setServerConfig("max_replication_slots", "20")
+                .setServerConfig("max_wal_senders", "20").start());
+    }
+
+    /** Waits until the replication slot is active: a source is streaming from it. */
+    public void awaitSlotActive(String slot) throws Exception {
+        await("slot " + slot + " is active", Duration.ofSeconds(30), () -> "t".equals(text(
+                "SELECT active FROM pg_replication_slots WHERE slot_name = '" + slot + "'")));
     }
 
     public int port() {
