@@ -2,7 +2,7 @@ package io.wallaby.launcher;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -31,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * earlier position.
  *
  * <p>The short version runs in the default test run. The soak runs for {@code WALLABY_SOAK_MINUTES}
- * minutes when that is set. {@code WALLABY_FAULT_SEED} replays a failure: the seed is printed first.
+ * minutes when that is set. {@code WALLABY_FAULT_SEED} replays a failure: the seed is printed first;
+ * {@code WALLABY_FAULT_CAPTURE} ({@code logical} or {@code table}) runs one mode only.
  */
 class FaultInjectionEndToEndTest {
 
@@ -55,8 +56,14 @@ class FaultInjectionEndToEndTest {
         }
     }
 
+    /** Both capture modes, or only {@code WALLABY_FAULT_CAPTURE} when a replay or soak needs one. */
+    static List<String> captureModes() {
+        String only = System.getenv("WALLABY_FAULT_CAPTURE");
+        return only == null ? List.of("logical", "table") : List.of(only);
+    }
+
     @ParameterizedTest(name = "--capture {0}")
-    @ValueSource(strings = {"logical", "table"})
+    @MethodSource("captureModes")
     void everyCommittedTransactionGivesExactlyOneAlertWhateverDies(String capture) throws Exception {
         long seed = System.getenv("WALLABY_FAULT_SEED") != null
                 ? Long.parseLong(System.getenv("WALLABY_FAULT_SEED")) : System.nanoTime();

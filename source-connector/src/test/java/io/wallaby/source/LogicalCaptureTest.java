@@ -2,19 +2,25 @@ package io.wallaby.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.wallaby.connector.FakeEngine;
 import io.wallaby.protocol.Frame;
+import io.wallaby.source.logical.LogicalCapture;
 import io.wallaby.source.logical.LogicalPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
+import org.slf4j.LoggerFactory;
 
 import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -274,6 +280,55 @@ class LogicalCaptureTest {
             assertEquals(3, third.messageId());
             next.stopAcknowledging(second, 3);
         }
+    }
+
+    /**
+     * The race behind a fault-suite loss: a standby is let in as soon as the engine acknowledged the active
+     * instance's last message, and may read the recorded position before that instance records (and
+     * confirms to the slot) its last acknowledgement. The slot then stands past what the standby read; the
+     * standby must read from the newer recorded position, not count ids from the older one (which would give
+     * the next changes ids the engine already has, and lose them).
+     */
+    @Test
+    void aStandbyThatReadTheRecordedPositionTooEarlyStillGivesTheNextChangesTheNextIds() throws Exception {
+        execute("CREATE TABLE handover (id bigserial PRIMARY KEY, amount numeric(14,2) NOT NULL)");
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        Logger captureLog = (Logger) LoggerFactory.getLogger(LogicalCapture.class);
+        logged.start();
+        captureLog.addAppender(logged);
+        try (FakeEngine engine = new FakeEngine(); FakeEngine second = new FakeEngine();
+             Connection locker = DriverManager.getConnection(url)) {
+            RunningSource active = start(engine, "handover", Frame.U64_MAX, "--table", "handover");
+            awaitSlotActive("wallaby_handover");
+            execute("INSERT INTO handover (amount) VALUES (1), (2)");
+            read(engine, 2);
+            engine.send(new Frame.Ack(10, List.of(new Frame.StreamPoint(active.streamId(), 2))));
+            LogicalPostgres.await("message 2 is recorded", Duration.ofSeconds(30), () ->
+                    number("SELECT message_id FROM wallaby.slot_offsets WHERE stream = 'handover'") == 2);
+
+            // The active instance's next record waits on this row lock, as if it were a little slower.
+            locker.setAutoCommit(false);
+            locker.createStatement().execute("SELECT 1 FROM wallaby.slot_offsets WHERE stream = 'handover' FOR UPDATE");
+            execute("INSERT INTO handover (amount) VALUES (3), (4), (5)");
+            read(engine, 3);
+            engine.send(new Frame.Ack(10, List.of(new Frame.StreamPoint(active.streamId(), 5))));
+
+            // The engine has acknowledged 5 and lets the standby in; it reads the recorded message 2.
+            RunningSource standby = start(second, "handover", 5, "--table", "handover");
+            LogicalPostgres.await("the standby read its start position", Duration.ofSeconds(30), () ->
+                    logged.list.stream().filter(e -> e.getFormattedMessage().startsWith("ready:")).count() == 2);
+            locker.commit(); // the active instance records 5 and, on stopping, confirms the slot past it
+            active.stopAcknowledging(engine, 5);
+
+            execute("INSERT INTO handover (amount) VALUES (6)");
+            Frame.Message next = second.read(Frame.Message.class);
+            assertEquals(6, next.messageId(), "the standby numbers on from what the active instance recorded");
+            assertEquals(6, json(next).get("after").get("amount").asInt());
+            standby.stopAcknowledging(second, 6);
+        } finally {
+            captureLog.detachAppender(logged);
+        }
+        assertEquals(6, number("SELECT message_id FROM wallaby.slot_offsets WHERE stream = 'handover'"));
     }
 
     @Test

@@ -151,7 +151,7 @@ public final class LogicalCapture {
         SlotRecorder recorder = new SlotRecorder(settings, slot, transactions, acknowledged, recorded, this::connect);
         this.recorder = recorder;
         LogicalReader current = new LogicalReader(database, slot, transactions, batches, start, engine,
-                recorder::recorded, this::checkSlot, settings.statusInterval(), settings.statusInterval());
+                recorder, this::checkSlot, settings.statusInterval(), settings.statusInterval());
         recorder.attach(current);
         reader = current;
         Thread readerThread = new Thread(current, "wallaby-logical-reader");

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * The thread that owns the replication connection: reads pgoutput messages, numbers the changes, writes
@@ -52,7 +51,7 @@ final class LogicalReader implements Runnable {
     private final ReplicationSlot slot;
     private final TransactionLog transactions;
     private final BlockingQueue<List<Outgoing>> out;
-    private final Supplier<SlotPosition> recorded;
+    private final SlotRecorder recorder;
     private final SlotCheck slotCheck;
     private final Duration statusInterval;
     private final Duration keepaliveInterval;
@@ -89,7 +88,7 @@ final class LogicalReader implements Runnable {
 
     LogicalReader(ConnectionString database, ReplicationSlot slot, TransactionLog transactions,
                   BlockingQueue<List<Outgoing>> out, SlotPosition start, long enginePoint,
-                  Supplier<SlotPosition> recorded, SlotCheck slotCheck, Duration statusInterval,
+                  SlotRecorder recorder, SlotCheck slotCheck, Duration statusInterval,
                   Duration keepaliveInterval) {
         this.database = database;
         this.slot = slot;
@@ -97,7 +96,7 @@ final class LogicalReader implements Runnable {
         this.out = out;
         this.base = start;
         this.handedOver = Math.max(enginePoint, start.messageId());
-        this.recorded = recorded;
+        this.recorder = recorder;
         this.slotCheck = slotCheck;
         this.statusInterval = statusInterval;
         this.keepaliveInterval = keepaliveInterval;
@@ -211,10 +210,31 @@ final class LogicalReader implements Runnable {
     }
 
     private void open() throws SQLException {
-        SlotPosition latest = recorded.get();
+        SlotPosition latest = recorder.recorded();
         if (latest.isAfter(base)) {
             base = latest;
         }
+        start();
+        // The slot is ours now. An instance this one took over from may have recorded (and confirmed) a
+        // later position after this one read where to start; the server would then begin after that position
+        // while the ids counted on from the earlier one: the next changes would get ids the engine already
+        // has, and be lost. So look again, and start over from the later position if there is one.
+        SlotPosition stored = recorder.reload();
+        if (stored.isAfter(base)) {
+            log.info("the instance before this one recorded {} after this one read {}; reading from there",
+                    stored, base);
+            closeConnection();
+            base = stored;
+            confirmUpTo(stored.confirmedLsn());
+            start();
+        }
+        confirmedSent = 0;
+        connected = true;
+        log.info("reading slot {} from {}, next message id {}", slot.slot(), SlotPosition.lsn(base.confirmedLsn()),
+                nextId);
+    }
+
+    private void start() throws SQLException {
         nextId = base.messageId() + 1;
         skipCommitsThrough = base.commitLsn();
         transactions.restartFrom(base.confirmedLsn());
@@ -229,10 +249,6 @@ final class LogicalReader implements Runnable {
                 .withStatusInterval((int) statusInterval.toMillis(), TimeUnit.MILLISECONDS)
                 .withAutomaticFlush(false) // only positions whose changes are acknowledged are confirmed
                 .start();
-        confirmedSent = 0;
-        connected = true;
-        log.info("reading slot {} from {}, next message id {}", slot.slot(), SlotPosition.lsn(base.confirmedLsn()),
-                nextId);
     }
 
     private void handle(ByteBuffer message) throws SQLException, InterruptedException {

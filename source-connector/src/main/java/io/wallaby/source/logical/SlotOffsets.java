@@ -70,13 +70,35 @@ final class SlotOffsets {
         }
     }
 
+    private static final String UPSERT = "INSERT INTO wallaby.slot_offsets (stream, slot, publication, "
+            + "snapshot_done, commit_lsn, message_id, confirmed_lsn) VALUES (?, ?, ?, ?, ?::pg_lsn, ?, ?::pg_lsn) "
+            + "ON CONFLICT (stream) DO UPDATE SET slot = EXCLUDED.slot, publication = EXCLUDED.publication, "
+            + "snapshot_done = EXCLUDED.snapshot_done, commit_lsn = EXCLUDED.commit_lsn, "
+            + "message_id = EXCLUDED.message_id, confirmed_lsn = EXCLUDED.confirmed_lsn, updated_at = now()";
+
+    /** Records {@code position} whatever was there: for a slot just made, or a stream set up anew. */
     static void write(Connection db, String stream, String slot, String publication, SlotPosition position)
             throws SQLException {
-        try (PreparedStatement s = db.prepareStatement("INSERT INTO wallaby.slot_offsets (stream, slot, publication, "
-                + "snapshot_done, commit_lsn, message_id, confirmed_lsn) VALUES (?, ?, ?, ?, ?::pg_lsn, ?, ?::pg_lsn) "
-                + "ON CONFLICT (stream) DO UPDATE SET slot = EXCLUDED.slot, publication = EXCLUDED.publication, "
-                + "snapshot_done = EXCLUDED.snapshot_done, commit_lsn = EXCLUDED.commit_lsn, "
-                + "message_id = EXCLUDED.message_id, confirmed_lsn = EXCLUDED.confirmed_lsn, updated_at = now()")) {
+        upsert(db, UPSERT, stream, slot, publication, position);
+    }
+
+    /**
+     * Records {@code position} only if it is not behind what is recorded; false when the row is further.
+     * Two instances of one stream can both be recording for a moment (one handing over to a standby), and a
+     * late write of the one leaving must never move the row back behind what the slot was confirmed to.
+     */
+    static boolean advance(Connection db, String stream, String slot, String publication, SlotPosition position)
+            throws SQLException {
+        return upsert(db, UPSERT + " WHERE wallaby.slot_offsets.slot = EXCLUDED.slot"
+                + " AND wallaby.slot_offsets.message_id <= EXCLUDED.message_id"
+                + " AND wallaby.slot_offsets.confirmed_lsn <= EXCLUDED.confirmed_lsn"
+                + " AND (EXCLUDED.snapshot_done OR NOT wallaby.slot_offsets.snapshot_done)",
+                stream, slot, publication, position) == 1;
+    }
+
+    private static int upsert(Connection db, String sql, String stream, String slot, String publication,
+                              SlotPosition position) throws SQLException {
+        try (PreparedStatement s = db.prepareStatement(sql)) {
             s.setString(1, stream);
             s.setString(2, slot);
             s.setString(3, publication);
@@ -84,7 +106,7 @@ final class SlotOffsets {
             s.setString(5, SlotPosition.lsn(position.commitLsn()));
             s.setLong(6, position.messageId());
             s.setString(7, SlotPosition.lsn(position.confirmedLsn()));
-            s.executeUpdate();
+            return s.executeUpdate();
         }
     }
 

@@ -113,7 +113,14 @@ final class SlotRecorder implements Runnable {
             if (db == null) {
                 db = connector.connect();
             }
-            SlotOffsets.write(db, settings.stream(), slot.slot(), slot.publication(), next);
+            if (!SlotOffsets.advance(db, settings.stream(), slot.slot(), slot.publication(), next)) {
+                // The instance this one took over from recorded further on its way out: that is where we stand.
+                SlotPosition stored = stored();
+                if (!stored.isAfter(last)) {
+                    return;
+                }
+                next = stored;
+            }
         } catch (SQLException e) {
             lostRecorderConnection(e);
             log.warn("could not record the acknowledged position {} ({}); retrying. The slot is not confirmed past "
@@ -128,6 +135,43 @@ final class SlotRecorder implements Runnable {
         if (current != null) {
             current.confirmUpTo(next.confirmedLsn());
         }
+    }
+
+    /**
+     * Reads the recorded position from the database and adopts it when it is further than this instance
+     * knows, which happens when the instance it took over from recorded its last acknowledgement after this
+     * one read where to start. The reader calls it once the slot is its own: from then on no one else can
+     * confirm the slot, and everyone records a position before confirming it, so the row covers whatever
+     * the slot was confirmed to.
+     *
+     * @throws SlotLostException when the slot was confirmed past the recorded position, by something other
+     *                           than a capture of this stream
+     */
+    synchronized SlotPosition reload() throws SQLException {
+        try {
+            if (db == null) {
+                db = connector.connect();
+            }
+            SlotPosition stored = stored();
+            if (stored.isAfter(recorded)) {
+                recorded = stored;
+            }
+            long confirmed = SlotStatus.read(db, slot.slot()).map(SlotStatus::confirmedFlushLsn).orElse(Lsn.INVALID);
+            if (confirmed > recorded.confirmedLsn()) {
+                throw new SlotLostException("replication slot " + slot.slot() + " was moved to "
+                        + SlotPosition.lsn(confirmed) + ", past the recorded " + recorded + ", by something other "
+                        + "than this capture (another client or pg_replication_slot_advance): changes in between "
+                        + "may be missing. Remove the capture (--uninstall) and start again");
+            }
+            return recorded;
+        } catch (SQLException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private SlotPosition stored() throws SQLException {
+        return SlotOffsets.read(db, settings.stream()).map(SlotOffsets.Recorded::position).orElse(recorded);
     }
 
     /**
