@@ -129,7 +129,8 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
         // Above it, the sink ids of its outputs (SinkIds) would not fit in 64 bits.
         if (Long.compareUnsigned(message.messageId(), SinkIds.MAX_SOURCE_ID) > 0) {
             throw new ProtocolException("message id " + Long.toUnsignedString(message.messageId())
-                    + " on stream " + stream + " is above 2^48-1, the largest this engine accepts");
+                    + " on stream " + stream + " is above " + SinkIds.MAX_SOURCE_ID + " (2^48-2), the largest this engine "
+                    + "accepts: restart the stream's ids or split it");
         }
         if (!stream.advanceTo(message.messageId())) {
             counters.countDuplicate();

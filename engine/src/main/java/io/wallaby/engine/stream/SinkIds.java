@@ -12,7 +12,8 @@ package io.wallaby.engine.stream;
  * range. Both hold only within two bounds, checked where the values come in (the source session refuses a
  * larger id, the application step keeps no output of an input that gave too many): an input gives at most
  * {@link #MAX_OUTPUTS_PER_INPUT} outputs, and a source message id is at most {@link #MAX_SOURCE_ID}, so that
- * the shift loses no bit.
+ * the shift loses no bit and no output gets the id 2^64 - 1, which the protocol reserves for "none"
+ * ({@code Frame.U64_MAX}).
  */
 public final class SinkIds {
 
@@ -22,8 +23,11 @@ public final class SinkIds {
     /** The most outputs one input may give: 65,536. */
     public static final int MAX_OUTPUTS_PER_INPUT = 1 << OUTPUT_BITS;
 
-    /** The largest source message id the engine accepts: 2^48 - 1. */
-    public static final long MAX_SOURCE_ID = (1L << (Long.SIZE - OUTPUT_BITS)) - 1;
+    /**
+     * The largest source message id the engine accepts: 2^48 - 2. With 2^48 - 1 its last output would get
+     * the id 2^64 - 1, the protocol's "none", and a sink could never acknowledge it.
+     */
+    public static final long MAX_SOURCE_ID = (1L << (Long.SIZE - OUTPUT_BITS)) - 2;
 
     private SinkIds() {
     }

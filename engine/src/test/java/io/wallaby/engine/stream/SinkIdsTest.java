@@ -1,5 +1,6 @@
 package io.wallaby.engine.stream;
 
+import io.wallaby.protocol.Frame;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,7 +15,13 @@ class SinkIdsTest {
         assertEquals(3 * 65536, SinkIds.of(3, 0));
         assertEquals(3 * 65536 + 65535, SinkIds.of(3, 65535));
         assertEquals(65536, SinkIds.MAX_OUTPUTS_PER_INPUT);
-        assertEquals((1L << 48) - 1, SinkIds.MAX_SOURCE_ID);
+        assertEquals((1L << 48) - 2, SinkIds.MAX_SOURCE_ID);
+    }
+
+    @Test
+    void noOutputGetsTheIdThatMeansNone() {
+        long last = SinkIds.of(SinkIds.MAX_SOURCE_ID, SinkIds.MAX_OUTPUTS_PER_INPUT - 1);
+        assertTrue(Long.compareUnsigned(last, Frame.U64_MAX) < 0, "the largest sink id is below 2^64 - 1");
     }
 
     @Test
