@@ -119,7 +119,9 @@ public final class SourceConnector implements AutoCloseable {
 
     /**
      * Opens a stream: sends NOTIFY and waits for the engine's NOTIFY_ACK, retrying with backoff while the
-     * stream is open elsewhere.
+     * stream is open elsewhere. Once open, a stream that another connection takes over while this one is
+     * away from the engine ends with a {@link StreamTakenOverException} from the next call that needs the
+     * engine; open it again to wait as a standby.
      *
      * @return the last point the engine acknowledged on the stream; the connector resumes right after
      *         it. {@link Frame#U64_MAX} means nothing was acknowledged: start from the beginning.
@@ -270,6 +272,12 @@ public final class SourceConnector implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Drops a stream that another connection took over. With the lock held. */
+    void forget(SourceStream stream) {
+        streams.remove(stream.name);
+        streamsById.remove(stream.id);
     }
 
     /** Closes every open stream (see {@link #closeStream}, {@link #DEFAULT_CLOSE_TIMEOUT} each) and the connection. */

@@ -125,6 +125,12 @@ final class SourceSessions {
                 accept(stream, answer.pointOfReference());
                 return replay(c, stream);
             }
+            if (stream.everNotified) {
+                // Waiting here as a standby would keep what this instance reads from (a replication slot)
+                // away from the instance the engine now takes the stream from: both would wait forever.
+                c.forget(stream);
+                throw new StreamTakenOverException(stream.name, stream.unacknowledged.size());
+            }
             log.info("stream '{}' is open on another connection (another instance?); this one waits as a standby "
                     + "and retries in {} ms", stream.name, standby.nextDelayMillis());
             c.sleepUnlocked(standby.next());

@@ -10,11 +10,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -106,6 +109,35 @@ class SourceConnectorTest {
         assertFalse(opened.isDone());
         engine.send(new Frame.NotifyAck(true, ID, 7));
         assertEquals(7L, opened.get(5, TimeUnit.SECONDS));
+    }
+
+    /** A stream open here before and refused after a reconnect was taken over: said, forgotten, openable again. */
+    @Test
+    void aStreamTakenOverByAnotherConnectionEndsWithAClearErrorAndCanBeOpenedAgain() throws Exception {
+        open(100, Frame.U64_MAX);
+        connector.write(STREAM, 1, bytes("m1"));
+        connector.flush();
+        assertEquals(1L, engine.read(Frame.Message.class).messageId());
+        engine.dropConnection();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        CompletableFuture<Void> write = CompletableFuture.runAsync(() -> {
+            while (System.nanoTime() < deadline) {
+                connector.flush(); // reconnects once the reader thread has seen the connection go
+            }
+        });
+        engine.acceptAndOk(100);
+        engine.read(Frame.Notify.class);
+        engine.send(new Frame.NotifyAck(false, ID, Frame.U64_MAX));
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> write.get(10, TimeUnit.SECONDS));
+        StreamTakenOverException takenOver = assertInstanceOf(StreamTakenOverException.class, failed.getCause());
+        assertEquals(STREAM, takenOver.streamName());
+        assertTrue(takenOver.getMessage().contains("1 unacknowledged messages"), takenOver.getMessage());
+
+        CompletableFuture<Long> again = CompletableFuture.supplyAsync(() -> connector.openStream(STREAM));
+        assertEquals(new Frame.Notify(ID, STREAM, Frame.U64_MAX), engine.read(Frame.Notify.class));
+        engine.send(new Frame.NotifyAck(true, ID, 1));
+        assertEquals(1L, again.get(10, TimeUnit.SECONDS));
+        assertTrue(engine.silentFor(100), "message 1 is not replayed: the stream was forgotten with it");
     }
 
     @Test

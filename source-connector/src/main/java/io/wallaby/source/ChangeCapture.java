@@ -2,6 +2,7 @@ package io.wallaby.source;
 
 import io.wallaby.connector.Backoff;
 import io.wallaby.connector.SourceConnector;
+import io.wallaby.connector.StreamTakenOverException;
 import io.wallaby.connector.postgres.ConnectionString;
 import io.wallaby.source.admin.SourceFigures;
 import io.wallaby.protocol.Frame;
@@ -150,6 +151,24 @@ final class ChangeCapture {
         log.info("ready: capturing rows of {} on stream '{}' from message id {} after {} (lossless table capture)",
                 source, streamName, nextMessageId, cursor);
         recorder.start();
+        try {
+            capture(connector, stopping);
+        } catch (StreamTakenOverException e) {
+            closeQuietly();
+            stopRecorder();
+            throw e;
+        }
+        log.info("stopping: waiting up to {} for the engine to acknowledge message {}", shutdownTimeout,
+                nextMessageId - 1);
+        boolean complete = connector.closeStream(streamName, shutdownTimeout);
+        closeQuietly();
+        stopRecorder();
+        log.info("stopped{}; acknowledged and recorded up to message {}",
+                complete ? "" : " without every acknowledgement", recorder.recordedId());
+    }
+
+    /** Sends batches until {@code stopping} says so, reconnecting to PostgreSQL when needed. */
+    private void capture(SourceConnector connector, BooleanSupplier stopping) throws InterruptedException {
         Backoff backoff = Backoff.standard();
         while (!stopping.getAsBoolean()) {
             try {
@@ -174,18 +193,15 @@ final class ChangeCapture {
                 Thread.sleep(backoff.next());
             }
         }
-        log.info("stopping: waiting up to {} for the engine to acknowledge message {}", shutdownTimeout,
-                nextMessageId - 1);
-        boolean complete = connector.closeStream(streamName, shutdownTimeout);
-        closeQuietly();
+    }
+
+    private void stopRecorder() throws InterruptedException {
         try {
             recorder.stop();
         } catch (SQLException e) {
             log.warn("could not record the last acknowledgement ({}); those rows are sent again, with the same "
                     + "ids, next time", e.getMessage());
         }
-        log.info("stopped{}; acknowledged and recorded up to message {}",
-                complete ? "" : " without every acknowledgement", recorder.recordedId());
     }
 
     /**

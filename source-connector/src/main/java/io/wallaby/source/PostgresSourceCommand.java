@@ -6,16 +6,20 @@ import io.wallaby.connector.ConnectorSettings;
 import io.wallaby.connector.DurationOption;
 import io.wallaby.connector.ShutdownSignal;
 import io.wallaby.connector.SourceConnector;
+import io.wallaby.connector.StreamTakenOverException;
 import io.wallaby.connector.postgres.ConnectionString;
 import io.wallaby.connector.postgres.SqlIdentifiers;
 import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.Frames;
 import io.wallaby.protocol.StreamIds;
+import io.wallaby.source.admin.FiguresAcrossTurns;
 import io.wallaby.source.admin.SourceAdminOptions;
 import io.wallaby.source.admin.SourceAdminServer;
 import io.wallaby.source.admin.SourceFigures;
 import io.wallaby.source.logical.LogicalCapture;
 import io.wallaby.source.logical.LogicalSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -27,6 +31,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 /**
  * Forwards the changes of PostgreSQL tables to the engine. Three ways ({@link CaptureMode}): logical
@@ -62,6 +68,9 @@ import java.util.concurrent.Callable;
                 "A second instance for the same stream waits as a standby. SIGTERM: stop reading, wait for the last "
                         + "acknowledgements (--shutdown-timeout), send EOS, exit 0."})
 final class PostgresSourceCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(PostgresSourceCommand.class);
+
 
     enum Snapshot { initial, never }
 
@@ -185,17 +194,40 @@ final class PostgresSourceCommand implements Callable<Integer> {
         ChangeTable changes = new ChangeTable(table, channelName);
         String source = install(db, () -> changes.install(db, createTable));
         db.close();
-        ChangeCapture capture = new ChangeCapture(database, source, channelName, streamName,
+        Supplier<ChangeCapture> captures = () -> new ChangeCapture(database, source, channelName, streamName,
                 pollInterval, batchSize, Frames.maxPayloadLength(settings.maxFrameLength()), statsInterval);
-        try (SourceConnector connector = new SourceConnector(settings,
-                SourceConnector.DEFAULT_REPLAY_CAPACITY, capture::onAcknowledged);
+        AtomicReference<ChangeCapture> capture = new AtomicReference<>(captures.get());
+        FiguresAcrossTurns figures = new FiguresAcrossTurns(capture.get().figures());
+        try (SourceConnector connector = new SourceConnector(settings, SourceConnector.DEFAULT_REPLAY_CAPACITY,
+                (stream, point) -> capture.get().onAcknowledged(stream, point));
              AutoCloseable port = admin.enabled() ? SourceAdminServer.start(admin.host(), admin.port(), streamName,
-                     null, capture.figures()) : null) {
+                     null, figures) : null) {
             connector.connect();
-            long enginePoint = connector.openStream(streamName);
-            capture.run(connector, enginePoint, () -> stopping, shutdownTimeout);
+            while (true) {
+                long enginePoint = connector.openStream(streamName);
+                try {
+                    capture.get().run(connector, enginePoint, () -> stopping, shutdownTimeout);
+                    return 0;
+                } catch (StreamTakenOverException e) {
+                    if (startingOver(e)) {
+                        return 0;
+                    }
+                    capture.set(captures.get());
+                    figures.next(capture.get().figures());
+                }
+            }
         }
-        return 0;
+    }
+
+    /**
+     * Another instance took the stream over while this one was away from the engine, and this one's capture
+     * ended (letting go of its slot, if any). Says so; true when stopping anyway, else the caller starts over
+     * as a standby, from what is recorded.
+     */
+    private boolean startingOver(StreamTakenOverException e) {
+        log.warn("{}; the capture stopped and starts over from what is recorded once the engine gives the stream "
+                + "back", e.getMessage());
+        return stopping;
     }
 
     private int runLogical(Connection db, ConnectorSettings settings) throws Exception {
@@ -206,10 +238,11 @@ final class PostgresSourceCommand implements Callable<Integer> {
                 qualified.add(install(db, () -> CapturedTable.qualifiedName(db, name, createTable)));
             }
             String derived = derivedName(streamName);
-            logical = new LogicalCapture(database, new LogicalSettings(streamName, qualified,
+            LogicalSettings logicalSettings = new LogicalSettings(streamName, qualified,
                     slot != null ? slot : derived, publication != null ? publication : derived,
                     snapshot == Snapshot.initial, statusInterval, heartbeatInterval,
-                    Frames.maxPayloadLength(settings.maxFrameLength())));
+                    Frames.maxPayloadLength(settings.maxFrameLength()));
+            logical = new LogicalCapture(database, logicalSettings);
             install(db, () -> {
                 logical.install(db);
                 return null;
@@ -217,8 +250,31 @@ final class PostgresSourceCommand implements Callable<Integer> {
         } finally {
             db.close();
         }
-        LogicalCapture capturing = logical;
-        SourceFigures figures = new SourceFigures() {
+        AtomicReference<LogicalCapture> capture = new AtomicReference<>(logical);
+        FiguresAcrossTurns figures = new FiguresAcrossTurns(figures(logical));
+        try (SourceConnector connector = new SourceConnector(settings, SourceConnector.DEFAULT_REPLAY_CAPACITY,
+                (stream, point) -> capture.get().onAcknowledged(stream, point));
+             AutoCloseable port = admin.enabled() ? SourceAdminServer.start(admin.host(), admin.port(), streamName,
+                     logical.slot(), database, figures) : null) {
+            connector.connect();
+            while (true) {
+                long enginePoint = connector.openStream(streamName);
+                try {
+                    capture.get().run(connector, enginePoint, () -> stopping, shutdownTimeout);
+                    return 0;
+                } catch (StreamTakenOverException e) {
+                    if (startingOver(e)) {
+                        return 0;
+                    }
+                    capture.set(logical.anew());
+                    figures.next(figures(capture.get()));
+                }
+            }
+        }
+    }
+
+    private static SourceFigures figures(LogicalCapture capturing) {
+        return new SourceFigures() {
             @Override
             public long messagesSent() {
                 return capturing.messagesSent();
@@ -240,15 +296,6 @@ final class PostgresSourceCommand implements Callable<Integer> {
                 return reason == null ? Health.OK : Health.down(reason);
             }
         };
-        try (SourceConnector connector = new SourceConnector(settings,
-                SourceConnector.DEFAULT_REPLAY_CAPACITY, logical::onAcknowledged);
-             AutoCloseable port = admin.enabled() ? SourceAdminServer.start(admin.host(), admin.port(), streamName,
-                     capturing.slot(), database, figures) : null) {
-            connector.connect();
-            long enginePoint = connector.openStream(streamName);
-            logical.run(connector, enginePoint, () -> stopping, shutdownTimeout);
-        }
-        return 0;
     }
 
     /**

@@ -331,6 +331,45 @@ class LogicalCaptureTest {
         assertEquals(6, number("SELECT message_id FROM wallaby.slot_offsets WHERE stream = 'handover'"));
     }
 
+    /**
+     * While the connector is away from the engine, a standby instance takes its stream. Waiting as a standby
+     * itself while still holding the slot would keep the new owner from reading: both would wait forever.
+     * So the capture lets go of the slot, waits as a standby, and when the stream comes back starts over
+     * from what is recorded, skipping what the other instance delivered.
+     */
+    @Test
+    void aStreamTakenOverWhileTheEngineWasAwayLetsGoOfTheSlotAndStartsOverAsAStandby() throws Exception {
+        execute("CREATE TABLE takeover (id bigserial PRIMARY KEY, amount numeric(14,2) NOT NULL)");
+        try (FakeEngine engine = new FakeEngine()) {
+            RunningSource source = start(engine, "takeover", Frame.U64_MAX, "--table", "takeover");
+            awaitSlotActive("wallaby_takeover");
+            execute("INSERT INTO takeover (amount) VALUES (1), (2)");
+            read(engine, 2);
+            engine.send(new Frame.Ack(10, List.of(new Frame.StreamPoint(source.streamId(), 2))));
+            LogicalPostgres.await("message 2 is recorded", Duration.ofSeconds(30), () ->
+                    number("SELECT message_id FROM wallaby.slot_offsets WHERE stream = 'takeover'") == 2);
+            execute("INSERT INTO takeover (amount) VALUES (3)");
+            assertEquals(3, engine.read(Frame.Message.class).messageId());
+
+            engine.dropConnection(); // the connector reconnects; meanwhile another instance took the stream
+            engine.acceptAndOk(1_000_000);
+            assertEquals(2, engine.read(Frame.Notify.class).pointOfReference());
+            engine.send(new Frame.NotifyAck(false, source.streamId(), Frame.U64_MAX));
+            LogicalPostgres.await("the slot is let go", Duration.ofSeconds(30), () ->
+                    "f".equals(pg.text("SELECT active FROM pg_replication_slots WHERE slot_name = 'wallaby_takeover'")));
+
+            // The other instance delivered message 3 and went away: the stream comes back at 3.
+            assertEquals(new Frame.Notify(source.streamId(), "takeover", Frame.U64_MAX), engine.read(Frame.Notify.class));
+            engine.send(new Frame.NotifyAck(true, source.streamId(), 3));
+            execute("INSERT INTO takeover (amount) VALUES (4)");
+            Frame.Message fourth = engine.read(Frame.Message.class);
+            assertEquals(4, fourth.messageId(), "message 3 is not sent again; the next change is 4");
+            assertEquals(4, json(fourth).get("after").get("amount").asInt());
+            source.stopAcknowledging(engine, 4);
+        }
+        assertEquals(4, number("SELECT message_id FROM wallaby.slot_offsets WHERE stream = 'takeover'"));
+    }
+
     @Test
     void anInvalidatedSlotStopsCaptureWithAClearError() throws Exception {
         execute("CREATE TABLE doomed (id bigserial PRIMARY KEY, amount numeric(14,2) NOT NULL)");

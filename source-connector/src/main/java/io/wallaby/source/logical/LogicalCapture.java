@@ -86,6 +86,11 @@ public final class LogicalCapture {
         slot.ensurePublication(connection, settings.tables());
     }
 
+    /** A capture of the same stream and settings with nothing in hand: to start over after a take-over. */
+    public LogicalCapture anew() {
+        return new LogicalCapture(database, settings);
+    }
+
     /** The SDK's acknowledgement listener: only records the point, on the SDK's reader thread. */
     public void onAcknowledged(String stream, long point) {
         if (settings.stream().equals(stream) && point != Frame.U64_MAX) {
