@@ -55,6 +55,21 @@ final class BenchDatabase implements AutoCloseable {
     private static final Map<String, String> LOGICAL = Map.of("wal_level", "logical",
             "max_replication_slots", "10", "max_wal_senders", "10");
 
+    /**
+     * The server's processes other than the postmaster (background workers and every session), as
+     * pg_stat_activity lists them: where PostgreSQL spends its CPU.
+     */
+    java.util.List<Long> serverPids() throws SQLException {
+        java.util.List<Long> pids = new java.util.ArrayList<>();
+        try (Connection c = connect(); Statement s = c.createStatement();
+             var rs = s.executeQuery("SELECT pid FROM pg_stat_activity")) {
+            while (rs.next()) {
+                pids.add(rs.getLong(1));
+            }
+        }
+        return pids;
+    }
+
     int port() {
         return postgres.getPort();
     }

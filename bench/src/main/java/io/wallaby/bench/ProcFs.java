@@ -30,6 +30,21 @@ final class ProcFs {
         }
     }
 
+    /** User plus system CPU seconds used so far by {@code pids} together; a process that has exited counts 0. */
+    static double cpuSeconds(java.util.Collection<Long> pids) {
+        double sum = 0;
+        for (long pid : pids) {
+            if (Files.exists(Path.of("/proc", Long.toString(pid), "stat"))) {
+                try {
+                    sum += cpuSeconds(pid);
+                } catch (IllegalStateException exited) {
+                    // gone between the check and the read
+                }
+            }
+        }
+        return sum;
+    }
+
     /** Peak resident set size (VmHWM) in MiB: the high-water mark since the process started. */
     static double peakRssMiB(long pid) {
         try {

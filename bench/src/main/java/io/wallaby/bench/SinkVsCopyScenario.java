@@ -38,16 +38,33 @@ final class SinkVsCopyScenario extends AbstractScenario {
         List<Double> sink = new ArrayList<>();
         List<Double> copy = new ArrayList<>();
         List<Double> ratio = new ArrayList<>();
+        List<Double> engineCpu = new ArrayList<>();
+        List<Double> sinkCpu = new ArrayList<>();
+        List<Double> postgresCpu = new ArrayList<>();
+        List<Double> benchCpu = new ArrayList<>();
         for (int run = 1; run <= context.runs(); run++) {
             try (BenchDatabase db = BenchDatabase.plain(); Pieces pieces = context.pieces(KEY, run)) {
                 pieces.startEngine();
                 pieces.startSink("sink-postgres", "postgres", "--connection", db.connectionString());
+                // Both are long-running servers: measure them compiled, not warming up (the warm-up's alerts
+                // go through the same sink into the same table, on a stream of their own).
+                EngineWarmUp.send(pieces.sourcePort());
+                long before = db.count("alert_log");
+                long enginePid = ProcFs.childRunning("wallaby-engine.jar");
+                long sinkPid = ProcFs.childRunning("wallaby-sink.jar");
+                List<Long> server = db.serverPids(); // the sink's session is among them
                 double sinkRate;
                 try (SyntheticSource source = new SyntheticSource(pieces.sourcePort())) {
+                    double[] cpuBefore = {ProcFs.cpuSeconds(enginePid), ProcFs.cpuSeconds(sinkPid),
+                            ProcFs.cpuSeconds(server), ProcFs.cpuSeconds(ProcessHandle.current().pid())};
                     long start = System.nanoTime();
                     source.writeAll(payloads);
-                    long end = db.awaitCount("alert_log", rows, 600_000);
+                    long end = db.awaitCount("alert_log", before + rows, 600_000);
                     sinkRate = rows / ((end - start) / 1e9);
+                    engineCpu.add((ProcFs.cpuSeconds(enginePid) - cpuBefore[0]) / rows * 1e6);
+                    sinkCpu.add((ProcFs.cpuSeconds(sinkPid) - cpuBefore[1]) / rows * 1e6);
+                    postgresCpu.add((ProcFs.cpuSeconds(server) - cpuBefore[2]) / rows * 1e6);
+                    benchCpu.add((ProcFs.cpuSeconds(ProcessHandle.current().pid()) - cpuBefore[3]) / rows * 1e6);
                 }
                 double copyRate = copy(db, copyText.toString(), rows);
                 sink.add(sinkRate);
@@ -58,13 +75,21 @@ final class SinkVsCopyScenario extends AbstractScenario {
             }
         }
         context.note("Sink: " + rows + " alerts a run through the engine into the postgres sink process (default "
-                + "batch settings) on a fresh server; COPY: the same " + rows + " texts in one COPY ... FROM STDIN "
+                + "batch settings) on a fresh server, after " + EngineWarmUp.MESSAGES + " warm-up alerts through the "
+                + "same engine and sink (a stream of their own) brought both to steady state; CPU per alert is utime+stime "
+                + "from /proc over the measured interval, of the engine, the sink, every PostgreSQL process in "
+                + "pg_stat_activity (the sink's session among them) and the benchmark's own JVM (the synthetic "
+                + "source; it also polls the count); COPY: the same " + rows + " texts in one COPY ... FROM STDIN "
                 + "(pgjdbc CopyManager, one transaction) into a table shaped like alert_log, on the same server "
                 + "right after.");
         return List.of(
                 Figure.of(title(), "postgres sink into alert_log", "alerts/s", sink),
                 Figure.of(title(), "plain COPY of the same rows", "rows/s", copy),
-                Figure.withTarget(title(), "sink / COPY", "ratio", ratio, "≥ 0.50", v -> v >= 0.50));
+                Figure.withTarget(title(), "sink / COPY", "ratio", ratio, "≥ 0.50", v -> v >= 0.50),
+                Figure.of(title(), "CPU per alert: engine", "µs", engineCpu),
+                Figure.of(title(), "CPU per alert: postgres sink process", "µs", sinkCpu),
+                Figure.of(title(), "CPU per alert: PostgreSQL (all its processes)", "µs", postgresCpu),
+                Figure.of(title(), "CPU per alert: the benchmark's synthetic source", "µs", benchCpu));
     }
 
     private static double copy(BenchDatabase db, String text, int rows) throws Exception {

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.wallaby.protocol.Frame;
+import io.wallaby.protocol.netty.FrameBatch;
 
 import java.util.concurrent.atomic.LongAdder;
 
@@ -40,6 +41,8 @@ public final class FrameCountingHandler extends ChannelDuplexHandler {
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
         if (msg instanceof Frame) {
             out.increment();
+        } else if (msg instanceof FrameBatch batch) {
+            out.add(batch.size());
         }
         super.write(ctx, msg, promise);
     }
