@@ -19,16 +19,27 @@
  * }
  * }</pre>
  *
- * <p>A sink:
+ * <p>A sink implements {@link io.wallaby.connector.SinkTask} (where it stands on a stream, and "store this
+ * batch durably") and hands it to a {@link io.wallaby.connector.SinkRunner}, which does the rest: credits,
+ * duplicate skipping, acknowledgement, retries of a {@link io.wallaby.connector.RetriableException}, stop
+ * and drain.
  * <pre>{@code
- * try (SinkConnector connector = new SinkConnector(engine.settings("my-sink"))) {
- *     connector.connect(stream -> store.committedPoint(stream));   // U64_MAX when none
- *     while (true) {
- *         List<SinkMessage> batch = connector.readBatch(500, Duration.ofMillis(20));
- *         store.writeWithOffsets(batch);                              // one transaction
- *         connector.commitMessages(batch);                            // then acknowledge
- *     }
+ * private final SinkRunner runner = new SinkRunner();
+ *
+ * public Integer call() throws Exception {
+ *     ShutdownSignal.onTerminate(runner::stop, Duration.ofSeconds(30));  // SIGTERM: finish the batch, exit 0
+ *     runner.run(engine.settings("my-sink"), new SinkTask() {
+ *         public long committedPoint(String stream) throws Exception {
+ *             return db.committedPoint(stream);                         // U64_MAX when none
+ *         }
+ *         public void store(List<SinkMessage> batch) throws Exception {
+ *             db.writeWithOffsets(batch);      // one transaction; the runner acknowledges after it
+ *         }
+ *     });
+ *     return 0;
  * }
  * }</pre>
+ * {@link io.wallaby.connector.SinkConnector} is the protocol client under the runner, for a sink that needs
+ * its own loop.
  */
 package io.wallaby.connector;

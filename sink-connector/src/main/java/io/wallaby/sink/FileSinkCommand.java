@@ -3,7 +3,12 @@ package io.wallaby.sink;
 import io.wallaby.connector.ConfigurationException;
 import io.wallaby.connector.ConnectorOptions;
 import io.wallaby.connector.ShutdownSignal;
-import io.wallaby.connector.SinkConnector;
+import io.wallaby.connector.SinkMessage;
+import io.wallaby.connector.SinkRunner;
+import io.wallaby.connector.SinkTask;
+import io.wallaby.protocol.Frame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -15,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** Appends each payload as one line to a file, fsyncing each batch before acknowledging it. */
@@ -24,16 +30,19 @@ import java.util.concurrent.Callable;
                 "SIGTERM: finish and fsync the batch in hand, acknowledge it, exit 0."})
 final class FileSinkCommand implements Callable<Integer> {
 
+    private static final Logger log = LoggerFactory.getLogger(FileSinkCommand.class);
+
     @Mixin
     ConnectorOptions.Sink engine;
 
     @Option(names = "--path", required = true, description = "The file to append to; created when missing.")
     Path path;
 
-    private volatile boolean stopping;
+    /** Runs the loop; a field, so that a stop that comes before {@link #call()} gets that far is not lost. */
+    private final SinkRunner runner = new SinkRunner();
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws Exception {
         if (SinkMain.handlesSignals()) {
             ShutdownSignal.onTerminate(this::stop, Duration.ofSeconds(30));
         }
@@ -42,29 +51,37 @@ final class FileSinkCommand implements Callable<Integer> {
             throw new ConfigurationException("--path " + path + ": the directory " + parent + " does not exist");
         }
         try (FileChannel file = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND);
-             SinkConnector connector = new SinkConnector(engine.settings("wallaby-sink-file"))) {
+                StandardOpenOption.APPEND)) {
             ByteBuffer newline = ByteBuffer.wrap(new byte[] {'\n'});
-            LineSink.run(connector, new LineSink.Output() {
+            runner.run(engine.settings("wallaby-sink-file"), new SinkTask() {
                 @Override
-                public void writeLine(byte[] payload) throws IOException {
-                    ByteBuffer[] line = {ByteBuffer.wrap(payload), newline.rewind()};
-                    while (line[1].hasRemaining()) {
-                        file.write(line);
-                    }
+                public void connected() {
+                    log.info("ready: writing one line per message");
                 }
 
                 @Override
-                public void flush() throws IOException {
-                    file.force(false);
+                public long committedPoint(String streamName) {
+                    return Frame.U64_MAX; // keeps none: the engine redelivers what it holds (at least once)
                 }
-            }, () -> stopping);
+
+                /** An IOException (disk full, file gone) is fatal: the sink exits rather than spin on it. */
+                @Override
+                public void store(List<SinkMessage> batch) throws IOException {
+                    for (SinkMessage m : batch) {
+                        ByteBuffer[] line = {ByteBuffer.wrap(m.payload()), newline.rewind()};
+                        while (line[1].hasRemaining()) {
+                            file.write(line);
+                        }
+                    }
+                    file.force(false); // durable before the runner acknowledges
+                }
+            });
         }
         return 0;
     }
 
     /** Makes {@link #call()} return after the batch in hand. */
     void stop() {
-        stopping = true;
+        runner.stop();
     }
 }

@@ -1,13 +1,14 @@
 package io.wallaby.sink;
 
-import io.wallaby.connector.Backoff;
 import io.wallaby.connector.ConfigurationException;
 import io.wallaby.connector.ConnectorOptions;
 import io.wallaby.connector.ConnectorSettings;
 import io.wallaby.connector.DurationOption;
+import io.wallaby.connector.RetriableException;
 import io.wallaby.connector.ShutdownSignal;
-import io.wallaby.connector.SinkConnector;
 import io.wallaby.connector.SinkMessage;
+import io.wallaby.connector.SinkRunner;
+import io.wallaby.connector.SinkTask;
 import io.wallaby.connector.postgres.ConnectionString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +24,8 @@ import java.util.concurrent.Callable;
 /**
  * Writes each message's payload as one alert_log row. A batch and the offsets that cover it commit in one
  * transaction, and the engine is acknowledged only after that, so no row is lost or doubled. Rows that can
- * never be written go to wallaby_dead_letters in that same transaction ({@link AlertLogWriter}).
+ * never be written go to wallaby_dead_letters in that same transaction ({@link AlertLogWriter}). The loop,
+ * retries and stop are the SDK's {@link SinkRunner}; {@link AlertLogTask} is the {@link SinkTask} it runs.
  */
 @Command(name = "postgres", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = {"Writes each message (UTF-8 text) as a row of alert_log(id, alert_log, created_at), exactly once.",
@@ -61,10 +63,8 @@ final class PostgresSinkCommand implements Callable<Integer> {
             description = "How often to log commit batch sizes and commit latency (mean, max); 0: never.")
     Duration statsInterval;
 
-    /** Batches the engine may send ahead: the next ones arrive while one commits. */
-    private static final int CREDIT_WINDOW_BATCHES = 5;
-
-    private volatile boolean stopping;
+    /** Runs the loop; a field, so that a stop that comes before {@link #call()} gets that far is not lost. */
+    private final SinkRunner runner = new SinkRunner();
 
     @Override
     public Integer call() throws Exception {
@@ -90,56 +90,80 @@ final class PostgresSinkCommand implements Callable<Integer> {
                     + ": " + e.getMessage() + "; check --connection, that the server runs and that the user may "
                     + "create and write " + table, e);
         }
-        try (writer; SinkConnector connector = new SinkConnector(settings,
-                Math.max(SinkConnector.DEFAULT_CREDIT_WINDOW, CREDIT_WINDOW_BATCHES * batchSize))) {
-            connector.connect(stream -> retrying("read the committed point of " + stream, writer,
-                    () -> writer.committedPoint(stream)));
-            log.info("ready: writing alerts into {}", table);
-            while (!stopping) {
-                figures.logIfDue();
-                List<SinkMessage> batch = connector.readBatch(batchSize, Duration.ofMillis(batchWaitMillis));
-                if (batch.isEmpty()) {
-                    continue;
-                }
-                long started = System.nanoTime();
-                int inserted = retrying("write a batch of " + batch.size(), writer, () -> writer.write(batch));
-                figures.committed(batch.size(), System.nanoTime() - started);
-                log.debug("inserted {} of {} messages", inserted, batch.size());
-                connector.commitMessages(batch);
-            }
+        try (writer) {
+            runner.run(settings, new AlertLogTask(writer, figures), batchSize, Duration.ofMillis(batchWaitMillis));
         }
         return 0;
     }
 
     /** Makes {@link #call()} return after the batch in hand. */
     void stop() {
-        stopping = true;
+        runner.stop();
     }
 
-    private interface SqlWork<T> {
-        T run() throws SQLException;
-    }
+    /**
+     * The durable store under the runner: a batch and its offsets in one transaction ({@link AlertLogWriter}),
+     * after reconnecting when the connection is gone. Every SQLException is retriable: the writer has already
+     * set aside, as dead letters, the rows that no retry could write.
+     */
+    private final class AlertLogTask implements SinkTask {
 
-    /** Runs {@code work} until it succeeds, reconnecting with backoff: the sink must not drop a batch. */
-    private <T> T retrying(String what, AlertLogWriter writer, SqlWork<T> work) throws InterruptedException {
-        Backoff backoff = Backoff.standard();
-        boolean failed = false;
-        while (true) {
+        private final AlertLogWriter writer;
+        private final CommitFigures figures;
+        /** The last attempt failed: the next one checks the connection with a round trip first. */
+        private boolean failed;
+        /** System.nanoTime of the first attempt at the batch in hand, or -1: its figures count the retries too. */
+        private long batchStarted = -1;
+
+        AlertLogTask(AlertLogWriter writer, CommitFigures figures) {
+            this.writer = writer;
+            this.figures = figures;
+        }
+
+        @Override
+        public void connected() {
+            log.info("ready: writing alerts into {}", table);
+        }
+
+        @Override
+        public void betweenBatches() {
+            figures.logIfDue();
+        }
+
+        @Override
+        public long committedPoint(String stream) throws RetriableException {
+            return sql(() -> writer.committedPoint(stream));
+        }
+
+        @Override
+        public void store(List<SinkMessage> batch) throws RetriableException {
+            if (batchStarted < 0) {
+                batchStarted = System.nanoTime(); // after a RetriableException the same batch comes again
+            }
+            int inserted = sql(() -> writer.write(batch));
+            figures.committed(batch.size(), System.nanoTime() - batchStarted);
+            batchStarted = -1;
+            log.debug("inserted {} of {} messages", inserted, batch.size());
+        }
+
+        private <T> T sql(SqlWork<T> work) throws RetriableException {
             try {
                 // Checked only after a failure: isValid is a round trip, which every batch paid before.
                 if (failed ? !writer.isOpen() : !writer.isConnected()) {
                     log.warn("the PostgreSQL connection is gone; reconnecting to {}", table);
                     writer.open();
                 }
-                return work.run();
+                T result = work.run();
+                failed = false;
+                return result;
             } catch (SQLException e) {
                 failed = true;
-                if (stopping) {
-                    throw new IllegalStateException("stopped while trying to " + what + ": " + e.getMessage(), e);
-                }
-                log.warn("could not {} ({}); retrying in {} ms", what, e.getMessage(), backoff.nextDelayMillis());
-                backoff.pause();
+                throw new RetriableException(e);
             }
         }
+    }
+
+    private interface SqlWork<T> {
+        T run() throws SQLException;
     }
 }
