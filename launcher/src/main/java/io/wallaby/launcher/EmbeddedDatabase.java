@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Comparator;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -66,8 +67,30 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
     /** Stops the server (a fast shutdown: open sessions are cut off) and starts it again on the same port and data. */
     public synchronized void restart() throws IOException {
-        postgres.close();
+        Optional<ProcessHandle> postmaster = postmaster();
+        postgres.close(); // pg_ctl stop -m fast, which gives up after 5 s while the shutdown checkpoint goes on
+        if (postmaster.isPresent()) {
+            try {
+                // A busy server's shutdown checkpoint can outlast pg_ctl's wait: starting again before it
+                // ends would find the data directory still in use.
+                postmaster.get().onExit().get(120, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IOException("PostgreSQL (pid " + postmaster.get().pid() + ") did not stop within 120 s", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while PostgreSQL stopped", e);
+            }
+        }
         startServer();
+    }
+
+    /** The running postmaster, from the pid file of the data directory. */
+    private Optional<ProcessHandle> postmaster() throws IOException {
+        Path pidFile = dataDir.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return Optional.empty();
+        }
+        return ProcessHandle.of(Long.parseLong(Files.readAllLines(pidFile).get(0).trim()));
     }
 
     /**

@@ -4,6 +4,7 @@ import io.wallaby.connector.Backoff;
 import io.wallaby.connector.SourceConnector;
 import io.wallaby.connector.StreamTakenOverException;
 import io.wallaby.connector.postgres.ConnectionString;
+import io.wallaby.connector.postgres.SqlStates;
 import io.wallaby.source.admin.SourceFigures;
 import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.Frames;
@@ -143,9 +144,11 @@ final class ChangeCapture {
      */
     void run(SourceConnector connector, long enginePoint, BooleanSupplier stopping, Duration shutdownTimeout)
             throws SQLException, InterruptedException {
-        db = connect();
-        listen();
-        resume(enginePoint);
+        if (!start(connector, enginePoint, stopping)) {
+            log.info("stopped before PostgreSQL was available; nothing was sent");
+            connector.closeStream(streamName, shutdownTimeout);
+            return;
+        }
         startPoint = nextMessageId - 1;
         // Launchers and tests wait for this line: installed, listening, and the stream is ours.
         log.info("ready: capturing rows of {} on stream '{}' from message id {} after {} (lossless table capture)",
@@ -165,6 +168,36 @@ final class ChangeCapture {
         stopRecorder();
         log.info("stopped{}; acknowledged and recorded up to message {}",
                 complete ? "" : " without every acknowledgement", recorder.recordedId());
+    }
+
+    /**
+     * Connects, listens and finds where to resume, waiting with backoff while PostgreSQL is unavailable
+     * (restarting, shutting down, out of connections): a standby handed the stream at that moment must not
+     * die of it. False when stopped while waiting.
+     */
+    private boolean start(SourceConnector connector, long enginePoint, BooleanSupplier stopping)
+            throws SQLException, InterruptedException {
+        Backoff backoff = Backoff.standard();
+        while (true) {
+            try {
+                db = connect();
+                listen();
+                resume(enginePoint);
+                return true;
+            } catch (SQLException e) {
+                closeQuietly();
+                if (!SqlStates.isTransient(e)) {
+                    throw e;
+                }
+                if (stopping.getAsBoolean()) {
+                    return false;
+                }
+                log.warn("PostgreSQL is not available ({}); trying again in {} ms", e.getMessage(),
+                        backoff.nextDelayMillis());
+                connector.flush(); // keeps the engine session alive meanwhile
+                Thread.sleep(backoff.next());
+            }
+        }
     }
 
     /** Sends batches until {@code stopping} says so, reconnecting to PostgreSQL when needed. */

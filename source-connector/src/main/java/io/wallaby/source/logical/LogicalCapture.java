@@ -1,8 +1,10 @@
 package io.wallaby.source.logical;
 
+import io.wallaby.connector.Backoff;
 import io.wallaby.connector.ConfigurationException;
 import io.wallaby.connector.SourceConnector;
 import io.wallaby.connector.postgres.ConnectionString;
+import io.wallaby.connector.postgres.SqlStates;
 import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.Frames;
 import org.slf4j.Logger;
@@ -145,13 +147,11 @@ public final class LogicalCapture {
         long engine = enginePoint == Frame.U64_MAX ? 0 : enginePoint;
         acknowledged.accumulateAndGet(engine, Math::max);
         startPoint = acknowledged.get();
-        db = connect();
-        SlotPosition start;
-        try {
-            start = prepare(connector, engine);
-        } catch (SQLException | RuntimeException e) {
-            closeQuietly(db);
-            throw e;
+        SlotPosition start = start(connector, engine, stopping);
+        if (start == null) {
+            log.info("stopped before PostgreSQL was available; nothing was sent");
+            connector.closeStream(settings.stream(), shutdownTimeout);
+            return;
         }
         SlotRecorder recorder = new SlotRecorder(settings, slot, transactions, acknowledged, recorded, this::connect);
         this.recorder = recorder;
@@ -185,6 +185,38 @@ public final class LogicalCapture {
         }
         if (current.failure() != null) {
             throw current.failure();
+        }
+    }
+
+    /**
+     * Connects and prepares ({@link #prepare}), waiting with backoff while PostgreSQL is unavailable (restarting,
+     * shutting down, out of connections): a standby handed the stream at that moment must not die of it.
+     *
+     * @return where to read from, or null when stopped while waiting
+     */
+    private SlotPosition start(SourceConnector connector, long engine, BooleanSupplier stopping)
+            throws SQLException, InterruptedException {
+        Backoff backoff = Backoff.standard();
+        while (true) {
+            try {
+                db = connect();
+                return prepare(connector, engine);
+            } catch (SQLException e) {
+                closeQuietly(db);
+                if (!SqlStates.isTransient(e)) {
+                    throw e;
+                }
+                if (stopping.getAsBoolean()) {
+                    return null;
+                }
+                log.warn("PostgreSQL is not available ({}); trying again in {} ms", e.getMessage(),
+                        backoff.nextDelayMillis());
+                connector.flush(); // keeps the engine session alive meanwhile
+                TimeUnit.MILLISECONDS.sleep(backoff.next());
+            } catch (RuntimeException e) {
+                closeQuietly(db);
+                throw e;
+            }
         }
     }
 
