@@ -2,6 +2,7 @@ package io.wallaby.source;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -368,6 +369,51 @@ class LogicalCaptureTest {
             source.stopAcknowledging(engine, 4);
         }
         assertEquals(4, number("SELECT message_id FROM wallaby.slot_offsets WHERE stream = 'takeover'"));
+    }
+
+    /**
+     * A server that shuts down waits for its logical walsender, which waits for this reader. The reader lets go
+     * of the slot when the recorder sees the server go, even while it is held back by a slow engine (its
+     * hand-off queue full, not reading), and reads on afterwards without losing or repeating a change.
+     */
+    @Test
+    void theReaderLetsGoOfTheSlotForAServerGoingDownEvenWhileTheEngineHoldsItBack() throws Exception {
+        execute("CREATE TABLE held (id bigserial PRIMARY KEY, amount numeric(14,2) NOT NULL)");
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        Logger readerLog = (Logger) LoggerFactory.getLogger("io.wallaby.source.logical.LogicalReader");
+        Level level = readerLog.getLevel();
+        readerLog.setLevel(Level.DEBUG); // "held back" is a debug line
+        logged.start();
+        readerLog.addAppender(logged);
+        try (FakeEngine engine = new FakeEngine()) {
+            List<String> args = new ArrayList<>(List.of("--connection", url, "--capture", "logical", "--engine-port",
+                    "" + engine.port(), "--shutdown-timeout", "2s", "--table", "held"));
+            RunningSource source = RunningSource.start(engine, "held", Frame.U64_MAX, 10, args); // 9 messages' credit
+            awaitSlotActive("wallaby_held");
+            execute("INSERT INTO held (amount) SELECT g FROM generate_series(1, 30000) g");
+            read(engine, 9);
+            LogicalPostgres.await("the reader is held back", Duration.ofSeconds(30), () -> logged.list.stream()
+                    .anyMatch(e -> e.getFormattedMessage().startsWith("held back:")));
+            // What the recorder sees when the server shuts down: its session ended by the administrator.
+            execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = "
+                    + "'wallaby-source-postgres' AND backend_type = 'client backend'");
+            LogicalPostgres.await("the reader lets go of the slot", Duration.ofSeconds(30), () -> logged.list.stream()
+                    .anyMatch(e -> e.getFormattedMessage().startsWith("PostgreSQL is shutting down: letting go")));
+
+            engine.send(new Frame.Ack(100_000, List.of(new Frame.StreamPoint(source.streamId(), 9))));
+            for (long id = 10; id <= 30_000; id++) {
+                Frame.Message m = engine.read(Frame.Message.class);
+                assertEquals(id, m.messageId(), "every change once, in order");
+                if (id % 20_000 == 0) {
+                    engine.send(new Frame.Ack(100_000, List.of(new Frame.StreamPoint(source.streamId(), id))));
+                }
+            }
+            source.stopAcknowledging(engine, 30_000);
+        } finally {
+            readerLog.detachAppender(logged);
+            readerLog.setLevel(level);
+        }
+        assertEquals(30_000, number("SELECT message_id FROM wallaby.slot_offsets WHERE stream = 'held'"));
     }
 
     @Test

@@ -346,15 +346,26 @@ final class LogicalReader implements Runnable {
         }
     }
 
-    /** Hands the batch over; while the main thread is busy, keeps the session alive with status updates. */
+    /**
+     * Hands the batch over; while the main thread is busy, keeps the session alive with status updates.
+     * Returns with the batch still in hand when the reader is closed or must let go of the slot: a server
+     * shutting down waits for this session, which is not reading while it waits here (the batch is handed
+     * over later; changes read again meanwhile are recognised by id).
+     */
     private void flushBatch() throws SQLException, InterruptedException {
         if (batch.isEmpty()) {
             return;
         }
+        boolean waited = false;
         while (!out.offer(batch, statusInterval.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!waited) {
+                waited = true;
+                log.debug("held back: the engine takes changes more slowly than they are read; {} batches wait",
+                        out.size());
+            }
             confirm();
             keepAlive();
-            if (closed) {
+            if (closed || release) {
                 return;
             }
         }
