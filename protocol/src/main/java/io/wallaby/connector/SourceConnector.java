@@ -249,7 +249,10 @@ public final class SourceConnector implements AutoCloseable {
             }
             if (session.hasConnected()) {
                 for (OpenStream stream : session.openStreams()) {
-                    closeStream(stream.name(), timeout);
+                    // Closing one stream may reconnect, which forgets a stream taken over meanwhile: skip it.
+                    if (session.stream(stream.name()) == stream) {
+                        closeStream(stream.name(), timeout);
+                    }
                 }
             }
             session.markClosed();
