@@ -61,19 +61,42 @@ public final class SinkConnector implements AutoCloseable {
     private static final Object SESSION_ENDED = new Object();
 
     private final int creditWindow;
-    private final Backoff backoff = Backoff.standard();
+    private final Dialer dialer;
     private final Map<Long, String> streamNames = new HashMap<>();
     private final Map<Long, Long> committed = new HashMap<>();
-    private ConnectorSettings target;
     private CommittedPoints committedPoints;
     private EngineConnection connection;
     private BlockingQueue<Object> inbox;
-    private boolean connectedOnce;
     private boolean closed;
     /** MESSAGE frames received (delivered or skipped) since credits were last granted back. */
     private long consumedSinceGrant;
     /** Messages handed to the caller and not yet committed. */
     private long deliveredUncommitted;
+
+    /** The sink dials on its own thread, which holds no lock: it only has to stop when closed. */
+    private final Dialer.Side dialling = new Dialer.Side() {
+        @Override
+        public void checkWanted() {
+            if (closed) {
+                throw new ConnectorException("this sink connector is closed");
+            }
+        }
+
+        @Override
+        public EngineConnection unlocked(Dialer.Attempt attempt) throws IOException {
+            return attempt.open();
+        }
+
+        @Override
+        public void pause(long millis) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ConnectorException("interrupted while waiting to reconnect to the engine", e);
+            }
+        }
+    };
 
     public SinkConnector(ConnectorSettings settings) {
         this(settings, DEFAULT_CREDIT_WINDOW);
@@ -83,10 +106,7 @@ public final class SinkConnector implements AutoCloseable {
         if (creditWindow < 1) {
             throw new IllegalArgumentException("creditWindow must be at least 1, was " + creditWindow);
         }
-        if (settings.tlsTrust() != null) {
-            TlsTrust.socketFactory(settings.tlsTrust()); // ConfigurationException now rather than retries later
-        }
-        this.target = settings;
+        this.dialer = new Dialer(settings, log);
         this.creditWindow = creditWindow;
     }
 
@@ -232,17 +252,7 @@ public final class SinkConnector implements AutoCloseable {
                 dropConnection();
             }
             case RESTART -> {
-                String address = ((Frame.Restart) frame).address();
-                int colon = address.lastIndexOf(':');
-                if (colon > 0) {
-                    try {
-                        target = target.withAddress(address.substring(0, colon),
-                                Integer.parseInt(address.substring(colon + 1)));
-                    } catch (NumberFormatException e) {
-                        log.warn("RESTART address '{}' is not host:port; reconnecting to the same address", address);
-                    }
-                }
-                log.info("the engine asked for a restart{}; reconnecting", address.isEmpty() ? "" : " at " + address);
+                dialer.restartAt(((Frame.Restart) frame).address());
                 dropConnection();
             }
             default -> {
@@ -291,57 +301,29 @@ public final class SinkConnector implements AutoCloseable {
 
     private void dial() {
         while (connection == null) {
-            if (closed) {
-                throw new ConnectorException("this sink connector is closed");
-            }
-            try {
-                EngineConnection opened = EngineConnection.open(target);
-                BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-                opened.start("wallaby-sink-reader", new EngineConnection.Handler() {
-                    @Override
-                    public void onFrame(Frame frame) {
-                        queue.add(frame);
-                    }
-
-                    @Override
-                    public void onClosed(Exception cause) {
-                        if (cause != null) {
-                            log.warn("lost the engine session ({})", cause.getMessage());
-                        }
-                        queue.add(SESSION_ENDED);
-                    }
-                });
-                connection = opened;
-                inbox = queue;
-                connectedOnce = true;
-                backoff.reset();
-                consumedSinceGrant = 0;
-                deliveredUncommitted = 0;
-                log.info("connected to the engine at {}:{} as {}", target.engineHost(), target.enginePort(),
-                        target.instanceName());
-                send(new Frame.Ack(creditWindow, List.of()), true);
-            } catch (EngineConnection.RefusedException e) {
-                if (!connectedOnce) {
-                    throw new ConnectorException("the engine at " + target.engineHost() + ":" + target.enginePort()
-                            + " refused this connector: " + e.getMessage() + "; check --cookie and the versions");
+            EngineConnection opened = dialer.dial(dialling);
+            BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+            opened.start("wallaby-sink-reader", new EngineConnection.Handler() {
+                @Override
+                public void onFrame(Frame frame) {
+                    queue.add(frame);
                 }
-                log.warn("the engine refused the reconnection ({}); retrying in {} ms", e.getMessage(),
-                        backoff.nextDelayMillis());
-                pause();
-            } catch (IOException e) {
-                log.warn("cannot reach the engine at {}:{} ({}); retrying in {} ms", target.engineHost(),
-                        target.enginePort(), e.getMessage(), backoff.nextDelayMillis());
-                pause();
-            }
-        }
-    }
 
-    private void pause() {
-        try {
-            backoff.pause();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConnectorException("interrupted while waiting to reconnect to the engine", e);
+                @Override
+                public void onClosed(Exception cause) {
+                    if (cause != null) {
+                        log.warn("lost the engine session ({})", cause.getMessage());
+                    }
+                    queue.add(SESSION_ENDED);
+                }
+            });
+            connection = opened;
+            inbox = queue;
+            consumedSinceGrant = 0;
+            deliveredUncommitted = 0;
+            ConnectorSettings at = dialer.target();
+            log.info("connected to the engine at {}:{} as {}", at.engineHost(), at.enginePort(), at.instanceName());
+            send(new Frame.Ack(creditWindow, List.of()), true); // when this fails, the loop dials again
         }
     }
 

@@ -6,15 +6,11 @@ import io.wallaby.protocol.StreamIds;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -55,23 +51,11 @@ public final class SourceConnector implements AutoCloseable {
     private static final long FLUSH_INTERVAL_MILLIS = 5;
 
     private final int replayCapacity;
-    private final AcknowledgementListener listener;
-    final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    /** Guards the session, which the reader thread shares; every public method holds it (waits release it). */
+    private final ReentrantLock lock = new ReentrantLock();
+    /** The streams, the connection and everything that talks to the engine; guarded by {@link #lock}. */
+    private final SourceSession session;
     private final ScheduledExecutorService flusher;
-    private volatile boolean unflushed;
-    private volatile boolean closed;
-
-    // Session state, guarded by the lock; SourceSessions and SourceFrameHandler work on it.
-    final Map<String, SourceStream> streams = new LinkedHashMap<>();
-    final Map<Long, SourceStream> streamsById = new LinkedHashMap<>();
-    final Backoff backoff = Backoff.standard();
-    ConnectorSettings target;
-    volatile EngineConnection connection;
-    long credits;
-    boolean connectedOnce;
-    /** System.nanoTime after which reconnecting gives up (only while closing). */
-    long giveUpAt = Long.MAX_VALUE;
 
     public SourceConnector(ConnectorSettings settings) {
         this(settings, DEFAULT_REPLAY_CAPACITY, (stream, point) -> { });
@@ -86,19 +70,15 @@ public final class SourceConnector implements AutoCloseable {
         if (replayCapacity < 1) {
             throw new IllegalArgumentException("replayCapacity must be at least 1, was " + replayCapacity);
         }
-        if (settings.tlsTrust() != null) {
-            TlsTrust.socketFactory(settings.tlsTrust()); // ConfigurationException now rather than retries later
-        }
-        this.target = settings;
+        this.session = new SourceSession(lock, new Dialer(settings, log), listener);
         this.replayCapacity = replayCapacity;
-        this.listener = listener;
         this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "wallaby-source-flusher");
             t.setDaemon(true);
             return t;
         });
         // Writes only buffer; this bounds how long a message can wait in the buffer.
-        flusher.scheduleWithFixedDelay(this::flushIfNeeded, FLUSH_INTERVAL_MILLIS, FLUSH_INTERVAL_MILLIS,
+        flusher.scheduleWithFixedDelay(session::flushIfNeeded, FLUSH_INTERVAL_MILLIS, FLUSH_INTERVAL_MILLIS,
                 TimeUnit.MILLISECONDS);
     }
 
@@ -111,7 +91,7 @@ public final class SourceConnector implements AutoCloseable {
     public void connect() {
         lock.lock();
         try {
-            SourceSessions.ensureConnected(this);
+            session.ensureConnected();
         } finally {
             lock.unlock();
         }
@@ -129,15 +109,14 @@ public final class SourceConnector implements AutoCloseable {
     public long openStream(String name) {
         lock.lock();
         try {
-            checkNotClosed();
-            if (streams.containsKey(name)) {
+            session.checkNotClosed();
+            if (session.stream(name) != null) {
                 throw new IllegalStateException("stream '" + name + "' is already open on this connector");
             }
-            SourceStream stream = new SourceStream(name, StreamIds.of(name));
-            streams.put(name, stream);
-            streamsById.put(stream.id, stream);
-            SourceSessions.ensureConnected(this);
-            return stream.resumePoint;
+            OpenStream stream = new OpenStream(name, StreamIds.of(name));
+            session.add(stream);
+            session.ensureConnected();
+            return stream.resumePoint();
         } finally {
             lock.unlock();
         }
@@ -157,14 +136,14 @@ public final class SourceConnector implements AutoCloseable {
     public long write(byte[] payload) {
         lock.lock();
         try {
-            if (streams.size() != 1) {
+            List<OpenStream> open = session.openStreams();
+            if (open.size() != 1) {
                 throw new IllegalStateException("write(payload) needs exactly one open stream, there are "
-                        + streams.size() + "; name the stream with write(stream, id, payload)");
+                        + open.size() + "; name the stream with write(stream, id, payload)");
             }
-            SourceStream stream = streams.values().iterator().next();
-            long last = stream.lastSentId != Frame.U64_MAX ? stream.lastSentId : stream.resumePoint;
-            long id = last == Frame.U64_MAX ? 1 : last + 1;
-            write(stream.name, id, null, payload);
+            OpenStream stream = open.get(0);
+            long id = stream.nextId();
+            write(stream.name(), id, null, payload);
             return id;
         } finally {
             lock.unlock();
@@ -182,30 +161,18 @@ public final class SourceConnector implements AutoCloseable {
     public void write(String streamName, long messageId, byte[] key, byte[] payload) {
         lock.lock();
         try {
-            checkNotClosed();
-            SourceStream stream = openStreamNamed(streamName);
-            long floor = stream.lastSentId != Frame.U64_MAX ? stream.lastSentId : stream.resumePoint;
+            session.checkNotClosed();
+            OpenStream stream = openStreamNamed(streamName);
+            long floor = stream.floor();
             if (!Points.isAfter(messageId, floor)) {
                 throw new IllegalArgumentException("message id " + Long.toUnsignedString(messageId) + " on stream '"
                         + streamName + "' is not above " + Long.toUnsignedString(floor)
                         + ": ids must strictly increase, starting after the point openStream returned");
             }
-            while (stream.unacknowledged.size() >= replayCapacity) {
-                // Let the engine see what is buffered so it can acknowledge it and make room.
-                flushQuietly();
-                if (connection == null) {
-                    SourceSessions.ensureConnected(this);
-                } else {
-                    awaitChange(100);
-                }
+            while (stream.unacknowledgedCount() >= replayCapacity) {
+                session.awaitAcknowledgements();
             }
-            Frame.Message message = new Frame.Message(stream.id, messageId, 0L, key, payload);
-            stream.unacknowledged.add(message);
-            stream.lastSentId = messageId;
-            // A reconnect replays the buffer, which now holds this message: then it has been sent.
-            while (!SourceSessions.ensureConnected(this) && !sendFrame(message)) {
-                log.debug("connection lost while sending; reconnecting");
-            }
+            session.sendWritten(stream.append(messageId, key, payload));
         } finally {
             lock.unlock();
         }
@@ -218,21 +185,19 @@ public final class SourceConnector implements AutoCloseable {
     public void flush() {
         lock.lock();
         try {
-            if (connection == null && connectedOnce && !closed) {
-                SourceSessions.ensureConnected(this);
-            }
+            session.reconnectIfLost();
         } finally {
             lock.unlock();
         }
-        flushQuietly();
+        session.flush();
     }
 
     /** The last point the engine acknowledged on the stream, or {@link Frame#U64_MAX} when none. */
     public long acknowledgedPoint(String streamName) {
         lock.lock();
         try {
-            SourceStream stream = streams.get(streamName);
-            return stream == null ? Frame.U64_MAX : stream.acknowledgedPoint;
+            OpenStream stream = session.stream(streamName);
+            return stream == null ? Frame.U64_MAX : stream.acknowledgedPoint();
         } finally {
             lock.unlock();
         }
@@ -247,37 +212,26 @@ public final class SourceConnector implements AutoCloseable {
     public boolean closeStream(String streamName, Duration timeout) {
         lock.lock();
         try {
-            SourceStream stream = openStreamNamed(streamName);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            giveUpAt = deadline;
+            OpenStream stream = openStreamNamed(streamName);
             try {
-                SourceSessions.drainAndEnd(this, stream, deadline);
+                session.drainAndEnd(stream, System.nanoTime() + timeout.toNanos());
             } catch (ConnectorException e) {
                 log.warn("closing stream '{}': {}", streamName, e.getMessage());
-            } finally {
-                giveUpAt = Long.MAX_VALUE;
             }
-            streams.remove(streamName);
-            streamsById.remove(stream.id);
-            if (!stream.eosAcknowledged) {
+            session.forget(stream);
+            if (!stream.isEosAcknowledged()) {
                 log.warn("stream '{}' closed after {} without the engine's final acknowledgement: last written {}, "
                                 + "acknowledged {}; the unacknowledged messages are replayed when it is opened again",
-                        streamName, timeout, Long.toUnsignedString(stream.lastSentId),
-                        Long.toUnsignedString(stream.acknowledgedPoint));
+                        streamName, timeout, Long.toUnsignedString(stream.lastSentId()),
+                        Long.toUnsignedString(stream.acknowledgedPoint()));
                 return false;
             }
             log.info("stream '{}' closed, acknowledged up to {}", streamName,
-                    Long.toUnsignedString(stream.acknowledgedPoint));
+                    Long.toUnsignedString(stream.acknowledgedPoint()));
             return true;
         } finally {
             lock.unlock();
         }
-    }
-
-    /** Drops a stream that another connection took over. With the lock held. */
-    void forget(SourceStream stream) {
-        streams.remove(stream.name);
-        streamsById.remove(stream.id);
     }
 
     /** Closes every open stream (see {@link #closeStream}, {@link #DEFAULT_CLOSE_TIMEOUT} each) and the connection. */
@@ -290,129 +244,31 @@ public final class SourceConnector implements AutoCloseable {
     public void close(Duration timeout) {
         lock.lock();
         try {
-            if (closed) {
+            if (session.isClosed()) {
                 return;
             }
-            if (connectedOnce) {
-                for (String name : List.copyOf(streams.keySet())) {
-                    closeStream(name, timeout);
+            if (session.hasConnected()) {
+                for (OpenStream stream : session.openStreams()) {
+                    // Closing one stream may reconnect, which forgets a stream taken over meanwhile: skip it.
+                    if (session.stream(stream.name()) == stream) {
+                        closeStream(stream.name(), timeout);
+                    }
                 }
             }
-            closed = true;
-            changed.signalAll();
+            session.markClosed();
         } finally {
             lock.unlock();
         }
         flusher.shutdownNow();
-        EngineConnection current = connection;
-        if (current != null) {
-            flushQuietly();
-            current.close();
-        }
+        session.closeConnection();
     }
 
-    // ---- runtime ----
-
-    /** Sends one frame, spending a credit; false when the session broke while waiting for credit. */
-    boolean sendFrame(Frame frame) {
-        EngineConnection current = connection;
-        while (credits == 0) {
-            if (connection != current || current == null) {
-                return false;
-            }
-            flushQuietly(); // the engine refills credits only for what it has received
-            awaitChange(100);
-        }
-        if (connection != current || current == null) {
-            return false;
-        }
-        try {
-            current.send(frame);
-            credits--;
-            unflushed = true;
-            return true;
-        } catch (IOException e) {
-            log.warn("sending to the engine failed ({}); reconnecting", e.getMessage());
-            dropConnection(current);
-            return false;
-        }
-    }
-
-    // ---- called by the reader thread (SourceFrameHandler) and the handshake ----
-
-    AcknowledgementListener listener() {
-        return listener;
-    }
-
-    void signalChange() {
-        changed.signalAll();
-    }
-
-    /** The session ended (called with the lock held): the next call reconnects. */
-    void dropConnection(EngineConnection ended) {
-        if (connection == ended) {
-            connection = null;
-            ended.close();
-            changed.signalAll();
-        }
-    }
-
-    boolean isClosed() {
-        return closed;
-    }
-
-    /** Waits on the lock's condition (releasing it) for at most {@code millis}. */
-    void awaitChange(long millis) {
-        try {
-            changed.await(Math.max(1, millis), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConnectorException("interrupted while waiting for the engine", e);
-        }
-    }
-
-    void sleepUnlocked(long millis) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (!closed && System.nanoTime() < deadline) {
-            awaitChange(remainingMillis(deadline));
-        }
-    }
-
-    void flushQuietly() {
-        EngineConnection current = connection;
-        if (current == null) {
-            return;
-        }
-        try {
-            unflushed = false;
-            current.flush();
-        } catch (IOException e) {
-            log.debug("flush failed; the reader thread reconnects", e);
-        }
-    }
-
-    private void flushIfNeeded() {
-        if (unflushed) {
-            flushQuietly();
-        }
-    }
-
-    private SourceStream openStreamNamed(String name) {
-        SourceStream stream = streams.get(name);
+    private OpenStream openStreamNamed(String name) {
+        OpenStream stream = session.stream(name);
         if (stream == null) {
             throw new IllegalStateException("stream '" + name + "' is not open; call openStream(\"" + name
                     + "\") first");
         }
         return stream;
-    }
-
-    void checkNotClosed() {
-        if (closed) {
-            throw new ConnectorException("this source connector is closed");
-        }
-    }
-
-    static long remainingMillis(long deadlineNanos) {
-        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
     }
 }

@@ -140,6 +140,32 @@ class SourceConnectorTest {
         assertTrue(engine.silentFor(100), "message 1 is not replayed: the stream was forgotten with it");
     }
 
+    /** close() drains each stream; one taken over while close reconnects for another is skipped, not an error. */
+    @Test
+    void closeSkipsAStreamTakenOverWhileAnotherOneDrains() throws Exception {
+        String other = "refunds";
+        long otherId = StreamIds.of(other);
+        open(100, Frame.U64_MAX);
+        CompletableFuture<Long> second = CompletableFuture.supplyAsync(() -> connector.openStream(other));
+        assertEquals(new Frame.Notify(otherId, other, Frame.U64_MAX), engine.read(Frame.Notify.class));
+        engine.send(new Frame.NotifyAck(true, otherId, Frame.U64_MAX));
+        second.get(5, TimeUnit.SECONDS);
+        connector.write(STREAM, 1, bytes("m1"));
+        connector.flush();
+        assertEquals(1L, engine.read(Frame.Message.class).messageId());
+        engine.dropConnection();
+
+        CompletableFuture<Void> closed = CompletableFuture.runAsync(() -> connector.close(Duration.ofSeconds(10)));
+        engine.acceptAndOk(100); // closing the first stream needs its message acknowledged: it reconnects
+        assertEquals(new Frame.Notify(ID, STREAM, Frame.U64_MAX), engine.read(Frame.Notify.class));
+        engine.send(new Frame.NotifyAck(true, ID, Frame.U64_MAX));
+        assertEquals(1L, engine.read(Frame.Message.class).messageId());
+        assertEquals(new Frame.Notify(otherId, other, Frame.U64_MAX), engine.read(Frame.Notify.class));
+        engine.send(new Frame.NotifyAck(false, otherId, Frame.U64_MAX)); // taken over: forgotten
+        closed.get(10, TimeUnit.SECONDS);
+        assertThrows(ConnectorException.class, () -> connector.openStream(other), "the connector is closed");
+    }
+
     @Test
     void reconnectsAndReplaysWhatTheEngineHasNotAcknowledged() throws Exception {
         open(100, Frame.U64_MAX);

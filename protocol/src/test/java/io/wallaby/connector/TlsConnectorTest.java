@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -125,6 +126,28 @@ class TlsConnectorTest {
             } finally {
                 close(connector);
             }
+        }
+    }
+
+    /** The sink dials through the same Dialer as the source: TLS from its settings, kept across a RESTART. */
+    @Test
+    void aSinkDialsTlsFromItsSettingsAlsoAfterARestart() throws Exception {
+        Path trust = engineCertificate.writePem(dir.resolve("sink.pem"));
+        try (FakeEngine tls = new FakeEngine(engineCertificate.serverContext());
+             FakeEngine tlsOther = new FakeEngine(engineCertificate.serverContext());
+             SinkConnector sink = new SinkConnector(tls.settings().withTlsTrust(trust), 50)) {
+            CompletableFuture<Void> connected = CompletableFuture.runAsync(() -> sink.connect(s -> Frame.U64_MAX));
+            tls.acceptAndOk(0);
+            connected.get(10, TimeUnit.SECONDS);
+            assertEquals(new Frame.Ack(50, List.of()), tls.read(Frame.Ack.class));
+
+            CompletableFuture<SinkMessage> read = CompletableFuture.supplyAsync(sink::read);
+            tls.send(new Frame.Restart("127.0.0.1:" + tlsOther.port()));
+            tlsOther.acceptAndOk(0); // only a TLS client gets this far: the server socket speaks nothing else
+            assertEquals(new Frame.Ack(50, List.of()), tlsOther.read(Frame.Ack.class));
+            tlsOther.send(new Frame.Notify(ID, STREAM, Frame.U64_MAX));
+            tlsOther.send(Frame.Message.of(ID, 1, "secure".getBytes(StandardCharsets.UTF_8)));
+            assertEquals("secure", read.get(10, TimeUnit.SECONDS).payloadText());
         }
     }
 

@@ -1,0 +1,153 @@
+package io.wallaby.connector;
+
+import io.wallaby.protocol.Frame;
+import io.wallaby.protocol.Points;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * What a {@link SourceConnector} knows of one stream it opened, across reconnections: the last id it sent,
+ * the point the engine acknowledged, the point it resumed from, and the replay buffer of messages sent but
+ * not yet acknowledged. (The engine's own view of a source stream is {@code io.wallaby.engine.stream.SourceStream}.)
+ * What happens on one connection (accepted by NOTIFY_ACK, EOS sent) belongs to the {@link SourceSession}.
+ * Guarded by the connector's lock.
+ */
+final class OpenStream {
+
+    private static final Logger log = LoggerFactory.getLogger(SourceConnector.class);
+
+    private final String name;
+    private final long id;
+    /** The last message id written, or U64_MAX when none yet. */
+    private long lastSentId = Frame.U64_MAX;
+    /** The last point the engine acknowledged, or U64_MAX when none. */
+    private long acknowledgedPoint = Frame.U64_MAX;
+    /** The point the first NOTIFY_ACK gave: where the connector resumes. */
+    private long resumePoint = Frame.U64_MAX;
+    /** Sent, not yet acknowledged, oldest first: what a reconnect replays. */
+    private final ArrayDeque<Frame.Message> unacknowledged = new ArrayDeque<>();
+    /** The engine accepted the stream on some connection: from then on a refusal means it was taken over. */
+    private boolean everAccepted;
+    private boolean eosAcknowledged;
+
+    OpenStream(String name, long id) {
+        this.name = name;
+        this.id = id;
+    }
+
+    String name() {
+        return name;
+    }
+
+    long id() {
+        return id;
+    }
+
+    long resumePoint() {
+        return resumePoint;
+    }
+
+    long acknowledgedPoint() {
+        return acknowledgedPoint;
+    }
+
+    long lastSentId() {
+        return lastSentId;
+    }
+
+    /** What the next message id must be above: the last one written, or the resume point before any. */
+    long floor() {
+        return lastSentId != Frame.U64_MAX ? lastSentId : resumePoint;
+    }
+
+    /** One above {@link #floor()}; 1 on a stream with nothing written or acknowledged. */
+    long nextId() {
+        long floor = floor();
+        return floor == Frame.U64_MAX ? 1 : floor + 1;
+    }
+
+    int unacknowledgedCount() {
+        return unacknowledged.size();
+    }
+
+    /** Puts a message in the replay buffer as the last one written; it stays there until acknowledged. */
+    Frame.Message append(long messageId, byte[] key, byte[] payload) {
+        Frame.Message message = new Frame.Message(id, messageId, 0L, key, payload);
+        unacknowledged.add(message);
+        lastSentId = messageId;
+        return message;
+    }
+
+    /** The replay buffer, oldest first, as a copy: sending may change the buffer. */
+    List<Frame.Message> toReplay() {
+        return List.copyOf(unacknowledged);
+    }
+
+    /** The NOTIFY that opens the stream on a connection, saying where this connector stands. */
+    Frame.Notify notifyFrame() {
+        return new Frame.Notify(id, name, acknowledgedPoint);
+    }
+
+    boolean everAccepted() {
+        return everAccepted;
+    }
+
+    /**
+     * The engine accepted the stream at {@code enginePoint}. The first time, that is where the connector
+     * resumes; on a reconnection it acknowledges what the engine got before the connection broke.
+     */
+    void accepted(long enginePoint) {
+        if (!everAccepted) {
+            everAccepted = true;
+            resumePoint = enginePoint;
+            acknowledgedPoint = enginePoint;
+            log.info("stream '{}' open, resuming after {}", name, Points.describe(enginePoint));
+            return;
+        }
+        if (acknowledgedPoint != Frame.U64_MAX
+                && (enginePoint == Frame.U64_MAX || Long.compareUnsigned(enginePoint, acknowledgedPoint) < 0)) {
+            log.error("stream '{}': the engine now stands at {} but had acknowledged {} before; the messages in between "
+                            + "are no longer held here and are missing from the engine (was its state lost?)",
+                    name, Points.describe(enginePoint), Points.describe(acknowledgedPoint));
+        }
+        acknowledge(enginePoint);
+        // The engine drops ids at or below its point as duplicates: the next id must be above it.
+        if (lastSentId != Frame.U64_MAX && enginePoint != Frame.U64_MAX
+                && Long.compareUnsigned(enginePoint, lastSentId) > 0) {
+            lastSentId = enginePoint;
+        }
+        log.info("stream '{}' reopened at {}; replaying {} unacknowledged messages", name,
+                Points.describe(enginePoint), unacknowledged.size());
+    }
+
+    /** Records an acknowledgement; false when it does not move the stream forward. */
+    boolean acknowledge(long point) {
+        if (point == Frame.U64_MAX || !Points.isAfter(point, acknowledgedPoint)) {
+            return false;
+        }
+        acknowledgedPoint = point;
+        Iterator<Frame.Message> it = unacknowledged.iterator();
+        while (it.hasNext() && !Points.isAfter(it.next().messageId(), point)) {
+            it.remove();
+        }
+        return true;
+    }
+
+    /** Everything written has been acknowledged. */
+    boolean fullyAcknowledged() {
+        return lastSentId == Frame.U64_MAX || !Points.isAfter(lastSentId, acknowledgedPoint);
+    }
+
+    /** The engine acknowledged after this stream's EOS: the stream is complete. */
+    void eosAcknowledged() {
+        eosAcknowledged = true;
+    }
+
+    boolean isEosAcknowledged() {
+        return eosAcknowledged;
+    }
+}

@@ -1,0 +1,226 @@
+package io.wallaby.connector;
+
+import io.wallaby.protocol.Frame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One connection of a {@link SourceSession} to the engine, from the engine's OK to its end: its credits,
+ * the streams the engine accepted on it, the NOTIFY_ACK answers not yet taken, the streams it sent EOS
+ * for, and its reader thread, which handles the engine's frames (ACK adds credits and moves streams
+ * forward, NOTIFY_ACK is kept for the stream's opener, ERROR and RESTART end the connection). A new
+ * connection starts with none of that, and a frame that arrives after this one ended changes nothing.
+ * Guarded by the connector's lock: the connector's thread calls in holding it, the reader thread takes it.
+ */
+final class SourceConnection implements EngineConnection.Handler {
+
+    private static final Logger log = LoggerFactory.getLogger(SourceConnector.class);
+
+    private final EngineConnection link;
+    private final ReentrantLock lock;
+    private final SourceSession session;
+    private long credits;
+    /** Read without the lock by the flusher and by close(). */
+    private volatile boolean ended;
+    private volatile boolean unflushed;
+    // Keyed by the OpenStream itself, not its id: a stream closed and opened again is a new OpenStream,
+    // and needs a NOTIFY of its own.
+    private final Set<OpenStream> accepted = new HashSet<>();
+    private final Map<OpenStream, Frame.NotifyAck> answers = new HashMap<>();
+    private final Set<OpenStream> eosSent = new HashSet<>();
+
+    SourceConnection(EngineConnection link, ReentrantLock lock, SourceSession session) {
+        this.link = link;
+        this.lock = lock;
+        this.session = session;
+        this.credits = link.initialCredits();
+    }
+
+    /** Starts the reader thread; before that no frame is handled. */
+    void start() {
+        link.start("wallaby-source-reader", this);
+    }
+
+    long credits() {
+        return credits;
+    }
+
+    boolean isLive() {
+        return !ended;
+    }
+
+    boolean hasCredit() {
+        return credits > 0;
+    }
+
+    /**
+     * Sends one frame, spending a credit (there must be one); it leaves at the next flush.
+     *
+     * @return false when the connection has ended, or ends now because sending failed
+     */
+    boolean send(Frame frame) {
+        if (ended) {
+            return false;
+        }
+        try {
+            link.send(frame);
+            credits--;
+            unflushed = true;
+            return true;
+        } catch (IOException e) {
+            log.warn("sending to the engine failed ({}); reconnecting", e.getMessage());
+            end();
+            return false;
+        }
+    }
+
+    /** Sends what is buffered. Without the lock too: the flusher thread calls it. */
+    void flush() {
+        try {
+            unflushed = false;
+            link.flush();
+        } catch (IOException e) {
+            log.debug("flush failed; the reader thread reconnects", e);
+        }
+    }
+
+    /** For the flusher thread: writes only buffer, and this bounds how long a message waits in the buffer. */
+    void flushIfNeeded() {
+        if (unflushed) {
+            flush();
+        }
+    }
+
+    /** Closes the socket without the lock, when the connector closes; the reader thread then ends it. */
+    void close() {
+        link.close();
+    }
+
+    boolean hasAccepted(OpenStream stream) {
+        return accepted.contains(stream);
+    }
+
+    boolean hasAcceptedAll(Collection<OpenStream> streams) {
+        return accepted.containsAll(streams);
+    }
+
+    void accepted(OpenStream stream) {
+        accepted.add(stream);
+    }
+
+    /** Forgets an earlier answer, before a NOTIFY whose answer is awaited. */
+    void clearAnswer(OpenStream stream) {
+        answers.remove(stream);
+    }
+
+    /** The engine's answer to the stream's NOTIFY, once; null while none has come. */
+    Frame.NotifyAck takeAnswer(OpenStream stream) {
+        return answers.remove(stream);
+    }
+
+    boolean sentEos(OpenStream stream) {
+        return eosSent.contains(stream);
+    }
+
+    void eosSent(OpenStream stream) {
+        eosSent.add(stream);
+    }
+
+    /** The stream was closed or taken over. */
+    void forget(OpenStream stream) {
+        accepted.remove(stream);
+        answers.remove(stream);
+        eosSent.remove(stream);
+    }
+
+    /** Ends the connection (with the lock held): the next call that needs the engine dials a new one. */
+    private void end() {
+        if (!ended) {
+            ended = true;
+            link.close();
+            session.signalChange();
+        }
+    }
+
+    private record Acknowledged(String stream, long point) {
+    }
+
+    @Override
+    public void onFrame(Frame frame) {
+        List<Acknowledged> acknowledged = new ArrayList<>();
+        lock.lock();
+        try {
+            if (ended) {
+                return; // a late frame from a connection that was already replaced
+            }
+            switch (frame.type()) {
+                case ACK -> {
+                    Frame.Ack ack = (Frame.Ack) frame;
+                    credits += ack.credits();
+                    for (Frame.StreamPoint point : ack.points()) {
+                        OpenStream stream = session.streamWithId(point.streamId());
+                        if (stream == null) {
+                            continue;
+                        }
+                        if (eosSent.contains(stream)) {
+                            stream.eosAcknowledged();
+                        }
+                        if (stream.acknowledge(point.pointOfReference())) {
+                            acknowledged.add(new Acknowledged(stream.name(), point.pointOfReference()));
+                        }
+                    }
+                }
+                case NOTIFY_ACK -> {
+                    Frame.NotifyAck answer = (Frame.NotifyAck) frame;
+                    OpenStream stream = session.streamWithId(answer.streamId());
+                    if (stream != null) {
+                        answers.put(stream, answer);
+                    }
+                }
+                case ERROR -> {
+                    log.warn("the engine ended the session: {}; reconnecting", ((Frame.Error) frame).reason());
+                    end();
+                }
+                case RESTART -> {
+                    session.restartAt(((Frame.Restart) frame).address());
+                    end();
+                }
+                default -> {
+                    log.warn("the engine sent {}, which a source connector never receives; reconnecting", frame.type());
+                    end();
+                }
+            }
+            session.signalChange();
+        } finally {
+            lock.unlock();
+        }
+        // Outside the lock: the listener must not hold up the connector's thread.
+        for (Acknowledged a : acknowledged) {
+            session.tellListener(a.stream(), a.point());
+        }
+    }
+
+    @Override
+    public void onClosed(Exception cause) {
+        lock.lock();
+        try {
+            if (!ended && !session.isClosed()) {
+                log.warn("lost the engine session ({}); reconnecting on the next call",
+                        cause == null ? "closed" : cause.getMessage());
+            }
+            end();
+        } finally {
+            lock.unlock();
+        }
+    }
+}
