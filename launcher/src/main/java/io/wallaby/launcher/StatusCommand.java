@@ -3,8 +3,8 @@ package io.wallaby.launcher;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wallaby.connector.postgres.ConnectionString;
-import io.wallaby.source.logical.Lsn;
-import io.wallaby.source.logical.SlotStatus;
+import io.wallaby.source.postgres.logical.Lsn;
+import io.wallaby.source.postgres.logical.SlotStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
