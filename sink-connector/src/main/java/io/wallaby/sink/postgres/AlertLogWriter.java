@@ -2,6 +2,7 @@ package io.wallaby.sink.postgres;
 
 import io.wallaby.connector.SinkMessage;
 import io.wallaby.connector.postgres.ConnectionString;
+import io.wallaby.connector.postgres.PostgresConnections;
 import io.wallaby.connector.postgres.SqlIdentifiers;
 import io.wallaby.protocol.Frame;
 import org.postgresql.PGConnection;
@@ -9,7 +10,6 @@ import org.postgresql.PGConnection;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 /**
  * Writes alert texts into the alert_log table and, in the same transaction, the last message id of each
@@ -60,11 +59,7 @@ final class AlertLogWriter implements AutoCloseable {
     /** Connects and creates the two tables when missing (an advisory lock keeps two sinks from racing). */
     void open() throws SQLException {
         close();
-        Properties properties = new Properties();
-        properties.putAll(database.properties());
-        properties.setProperty("reWriteBatchedInserts", "true");
-        properties.putIfAbsent("ApplicationName", "wallaby-sink-postgres"); // shows in pg_stat_activity
-        db = DriverManager.getConnection(database.jdbcUrl(), properties);
+        db = PostgresConnections.openForBatchedInserts(database, PostgresConnections.SINK);
         db.setAutoCommit(false);
         try (PreparedStatement lock = db.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))");
              Statement s = db.createStatement()) {

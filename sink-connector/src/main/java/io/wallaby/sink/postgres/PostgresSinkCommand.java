@@ -10,6 +10,7 @@ import io.wallaby.connector.SinkMessage;
 import io.wallaby.connector.SinkRunner;
 import io.wallaby.connector.SinkTask;
 import io.wallaby.connector.postgres.ConnectionString;
+import io.wallaby.connector.postgres.PostgresConnections;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -68,9 +69,11 @@ public final class PostgresSinkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        ConnectionString database;
         AlertLogWriter writer;
         try {
-            writer = new AlertLogWriter(ConnectionString.parse(connection), table);
+            database = ConnectionString.parse(connection);
+            writer = new AlertLogWriter(database, table);
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException(e.getMessage(), e);
         }
@@ -86,9 +89,7 @@ public final class PostgresSinkCommand implements Callable<Integer> {
         try {
             writer.open();
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot use PostgreSQL at " + ConnectionString.parse(connection).jdbcUrl()
-                    + ": " + e.getMessage() + "; check --connection, that the server runs and that the user may "
-                    + "create and write " + table, e);
+            throw PostgresConnections.failure("use", database, e, "that the user may create and write " + table);
         }
         try (writer) {
             runner.run(settings, new AlertLogTask(writer, figures), batchSize, Duration.ofMillis(batchWaitMillis));

@@ -1,15 +1,14 @@
 package io.wallaby.source.postgres;
 
 import io.wallaby.connector.postgres.ConnectionString;
+import io.wallaby.connector.postgres.PostgresConnections;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -117,10 +116,7 @@ final class AcknowledgementRecorder {
         }
         CaptureCursor done = entry.getValue();
         if (db == null) {
-            Properties properties = new Properties();
-            properties.putAll(database.properties());
-            properties.putIfAbsent("ApplicationName", "wallaby-source-postgres"); // shows in pg_stat_activity
-            db = DriverManager.getConnection(database.jdbcUrl(), properties);
+            db = PostgresConnections.open(database, PostgresConnections.SOURCE);
             db.setAutoCommit(false);
         }
         try {

@@ -4,6 +4,7 @@ import io.wallaby.connector.Backoff;
 import io.wallaby.connector.SourceConnector;
 import io.wallaby.connector.StreamTakenOverException;
 import io.wallaby.connector.postgres.ConnectionString;
+import io.wallaby.connector.postgres.PostgresConnections;
 import io.wallaby.source.postgres.admin.SourceFigures;
 import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.Frames;
@@ -13,7 +14,6 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -376,10 +375,7 @@ final class ChangeCapture {
     }
 
     private Connection connect() throws SQLException {
-        Properties properties = new Properties();
-        properties.putAll(database.properties());
-        properties.putIfAbsent("ApplicationName", "wallaby-source-postgres"); // shows in pg_stat_activity
-        return DriverManager.getConnection(database.jdbcUrl(), properties);
+        return PostgresConnections.open(database, PostgresConnections.SOURCE);
     }
 
     private void listen() throws SQLException {

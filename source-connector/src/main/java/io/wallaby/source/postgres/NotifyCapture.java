@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wallaby.connector.Backoff;
 import io.wallaby.connector.SourceConnector;
 import io.wallaby.connector.postgres.ConnectionString;
+import io.wallaby.connector.postgres.PostgresConnections;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -13,7 +14,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -74,10 +74,10 @@ final class NotifyCapture {
                 backoff.pause();
                 connector.flush();
                 try {
-                    db = DriverManager.getConnection(database.jdbcUrl(), database.properties());
-                    log.info("reconnected to PostgreSQL at {}", database.jdbcUrl());
+                    db = PostgresConnections.open(database);
+                    log.info("reconnected to {}", PostgresConnections.describe(database));
                 } catch (SQLException e) {
-                    log.warn("cannot reconnect to PostgreSQL at {} ({}); retrying in {} ms", database.jdbcUrl(),
+                    log.warn("cannot reconnect to {} ({}); retrying in {} ms", PostgresConnections.describe(database),
                             e.getMessage(), backoff.nextDelayMillis());
                 }
             }

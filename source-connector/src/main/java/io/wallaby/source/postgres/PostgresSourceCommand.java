@@ -8,6 +8,7 @@ import io.wallaby.connector.ShutdownSignal;
 import io.wallaby.connector.SourceConnector;
 import io.wallaby.connector.StreamTakenOverException;
 import io.wallaby.connector.postgres.ConnectionString;
+import io.wallaby.connector.postgres.PostgresConnections;
 import io.wallaby.connector.postgres.SqlIdentifiers;
 import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.Frames;
@@ -25,7 +26,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -369,11 +369,9 @@ public final class PostgresSourceCommand implements Callable<Integer> {
 
     private Connection open() {
         try {
-            return DriverManager.getConnection(database.jdbcUrl(), database.properties());
+            return PostgresConnections.open(database);
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot connect to PostgreSQL at " + database.jdbcUrl()
-                    + (database.user() == null ? "" : " as " + database.user()) + ": " + e.getMessage()
-                    + "; check --connection, that the server runs and that the user and password are right", e);
+            throw PostgresConnections.failure("connect to", database, e, "that the user and password are right");
         }
     }
 }

@@ -1,15 +1,14 @@
 package io.wallaby.source.postgres.admin;
 
 import io.wallaby.connector.postgres.ConnectionString;
+import io.wallaby.connector.postgres.PostgresConnections;
 import io.wallaby.source.postgres.logical.SlotStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -78,14 +77,8 @@ public final class SlotStatusPoller implements AutoCloseable {
      * one-second cache.
      */
     public static SlotStatusPoller connectingTo(ConnectionString database, String slot) {
-        return new SlotStatusPoller(slot, () -> {
-            Properties properties = new Properties();
-            properties.putAll(database.properties());
-            properties.putIfAbsent("ApplicationName", "wallaby-source-admin");
-            properties.putIfAbsent("connectTimeout", "5");
-            properties.putIfAbsent("socketTimeout", "10");
-            return DriverManager.getConnection(database.jdbcUrl(), properties);
-        }, DEFAULT_MAX_AGE);
+        return new SlotStatusPoller(slot, () -> PostgresConnections.openWithTimeouts(database,
+                PostgresConnections.SOURCE_ADMIN), DEFAULT_MAX_AGE);
     }
 
     public String slot() {

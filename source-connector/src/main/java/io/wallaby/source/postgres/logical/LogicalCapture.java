@@ -3,13 +3,13 @@ package io.wallaby.source.postgres.logical;
 import io.wallaby.connector.ConfigurationException;
 import io.wallaby.connector.SourceConnector;
 import io.wallaby.connector.postgres.ConnectionString;
+import io.wallaby.connector.postgres.PostgresConnections;
 import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.Frames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -17,7 +17,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -277,7 +276,7 @@ public final class LogicalCapture {
 
     /** Makes the slot and, with an initial snapshot, sends the tables' rows; returns the reader's start. */
     private SlotPosition create(SourceConnector connector, long base) throws SQLException {
-        try (Connection replication = ReplicationSlot.openReplication(database)) {
+        try (Connection replication = PostgresConnections.openReplication(database, PostgresConnections.SOURCE)) {
             ReplicationSlot.Created created = slot.create(replication, settings.initialSnapshot());
             SlotPosition made = new SlotPosition(!settings.initialSnapshot(), 0, base, created.consistentPoint());
             SlotOffsets.write(db, settings.stream(), slot.slot(), slot.publication(), made);
@@ -364,10 +363,7 @@ public final class LogicalCapture {
     }
 
     private Connection connect() throws SQLException {
-        Properties properties = new Properties();
-        properties.putAll(database.properties());
-        properties.putIfAbsent("ApplicationName", "wallaby-source-postgres");
-        return DriverManager.getConnection(database.jdbcUrl(), properties);
+        return PostgresConnections.open(database, PostgresConnections.SOURCE);
     }
 
     private static void closeQuietly(Connection connection) {

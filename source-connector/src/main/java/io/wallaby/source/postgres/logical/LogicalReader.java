@@ -2,6 +2,7 @@ package io.wallaby.source.postgres.logical;
 
 import io.wallaby.connector.Backoff;
 import io.wallaby.connector.postgres.ConnectionString;
+import io.wallaby.connector.postgres.PostgresConnections;
 import org.postgresql.PGConnection;
 import org.postgresql.replication.LogSequenceNumber;
 import org.postgresql.replication.PGReplicationStream;
@@ -240,7 +241,7 @@ final class LogicalReader implements Runnable {
         transactions.restartFrom(base.confirmedLsn());
         inTransaction = false;
         relations.clear();
-        connection = ReplicationSlot.openReplication(database);
+        connection = PostgresConnections.openReplication(database, PostgresConnections.SOURCE);
         stream = connection.unwrap(PGConnection.class).getReplicationAPI().replicationStream().logical()
                 .withSlotName(slot.slot())
                 .withStartPosition(LogSequenceNumber.valueOf(base.confirmedLsn()))

@@ -1,13 +1,10 @@
 package io.wallaby.source.postgres.logical;
 
 import io.wallaby.connector.ConfigurationException;
-import io.wallaby.connector.postgres.ConnectionString;
-import org.postgresql.PGProperty;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,7 +12,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.TreeSet;
 
 /**
@@ -103,17 +99,6 @@ final class ReplicationSlot {
             s.execute();
         }
         log.info("dropped replication slot {}", slot);
-    }
-
-    /** A connection that speaks the replication protocol (it may create slots and stream changes). */
-    static Connection openReplication(ConnectionString database) throws SQLException {
-        Properties properties = new Properties();
-        properties.putAll(database.properties());
-        PGProperty.REPLICATION.set(properties, "database");
-        PGProperty.ASSUME_MIN_SERVER_VERSION.set(properties, "10");
-        PGProperty.PREFER_QUERY_MODE.set(properties, "simple");
-        properties.putIfAbsent("ApplicationName", "wallaby-source-postgres");
-        return DriverManager.getConnection(database.jdbcUrl(), properties);
     }
 
     private Optional<TreeSet<String>> publishedTables(Connection db) throws SQLException {
