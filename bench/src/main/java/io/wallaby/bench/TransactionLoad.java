@@ -1,6 +1,6 @@
 package io.wallaby.bench;
 
-import io.wallaby.source.AlertsStatelessGenerator;
+import io.wallaby.source.generator.AlertsStatelessGenerator;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;

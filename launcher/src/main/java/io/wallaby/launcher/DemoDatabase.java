@@ -1,9 +1,9 @@
 package io.wallaby.launcher;
 
 import io.wallaby.connector.postgres.ConnectionString;
+import io.wallaby.connector.postgres.PostgresConnections;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 
@@ -24,7 +24,7 @@ final class DemoDatabase implements AutoCloseable {
 
     static DemoDatabase open(String connectionString) throws SQLException {
         ConnectionString target = ConnectionString.parse(connectionString);
-        return new DemoDatabase(target, DriverManager.getConnection(target.jdbcUrl(), target.properties()));
+        return new DemoDatabase(target, PostgresConnections.open(target));
     }
 
     Connection connection() {

@@ -3,7 +3,7 @@ package io.wallaby.launcher;
 import io.wallaby.api.DecodeException;
 import io.wallaby.api.Pipeline;
 import io.wallaby.apps.AlertStateless;
-import io.wallaby.source.AlertsStatelessGenerator;
+import io.wallaby.source.generator.AlertsStatelessGenerator;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;

@@ -3,8 +3,9 @@ package io.wallaby.launcher;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wallaby.connector.postgres.ConnectionString;
-import io.wallaby.source.logical.Lsn;
-import io.wallaby.source.logical.SlotStatus;
+import io.wallaby.connector.postgres.PostgresConnections;
+import io.wallaby.source.postgres.logical.Lsn;
+import io.wallaby.source.postgres.logical.SlotStatus;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -14,7 +15,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -100,7 +100,7 @@ final class StatusCommand implements Callable<Integer> {
 
     private void printCaptureLag() throws Exception {
         ConnectionString target = ConnectionString.parse(connection);
-        try (Connection db = DriverManager.getConnection(target.jdbcUrl(), target.properties())) {
+        try (Connection db = PostgresConnections.open(target)) {
             List<List<String>> slots = logicalSlots(db);
             printTableCaptureLag(db, target, !slots.isEmpty());
             if (!slots.isEmpty()) {

@@ -20,7 +20,23 @@ public final class ShutdownSignal {
 
     private static final Logger log = LoggerFactory.getLogger(ShutdownSignal.class);
 
+    private static volatile boolean enabled;
+
     private ShutdownSignal() {
+    }
+
+    /**
+     * Says that this JVM is a connector's own process: its {@code main} calls this first, and its commands
+     * then handle the stop signals ({@link #enabled()}). A command run inside another program, such as a test,
+     * leaves that program's signals alone.
+     */
+    public static void enable() {
+        enabled = true;
+    }
+
+    /** True in a connector's own process (its {@code main} called {@link #enable()}). */
+    public static boolean enabled() {
+        return enabled;
     }
 
     /**

@@ -1,6 +1,10 @@
 package io.wallaby.sink;
 
 import io.wallaby.connector.ConnectorCommandLine;
+import io.wallaby.connector.ShutdownSignal;
+import io.wallaby.sink.file.FileSinkCommand;
+import io.wallaby.sink.postgres.PostgresSinkCommand;
+import io.wallaby.sink.stdout.StdoutSinkCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,16 +15,9 @@ import picocli.CommandLine.Command;
         subcommands = {PostgresSinkCommand.class, StdoutSinkCommand.class, FileSinkCommand.class})
 public final class SinkMain implements Runnable {
 
-    private static volatile boolean signals;
-
     public static void main(String[] args) {
-        signals = true;
+        ShutdownSignal.enable(); // a real process: SIGTERM then stops a command politely (tests run commands without it)
         System.exit(ConnectorCommandLine.execute(new SinkMain(), args));
-    }
-
-    /** True in a real process: SIGTERM then stops a command politely (tests run commands without it). */
-    static boolean handlesSignals() {
-        return signals;
     }
 
     @Override

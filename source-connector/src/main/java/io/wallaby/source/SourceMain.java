@@ -1,6 +1,10 @@
 package io.wallaby.source;
 
 import io.wallaby.connector.ConnectorCommandLine;
+import io.wallaby.connector.ShutdownSignal;
+import io.wallaby.source.file.FileSourceCommand;
+import io.wallaby.source.generator.GeneratorCommand;
+import io.wallaby.source.postgres.PostgresSourceCommand;
 import picocli.CommandLine.Command;
 
 /** The source connectors, one subcommand each. */
@@ -10,16 +14,9 @@ import picocli.CommandLine.Command;
         subcommands = {PostgresSourceCommand.class, GeneratorCommand.class, FileSourceCommand.class})
 public final class SourceMain implements Runnable {
 
-    private static volatile boolean signals;
-
     public static void main(String[] args) {
-        signals = true;
+        ShutdownSignal.enable(); // a real process: SIGTERM then stops a command politely (tests run commands without it)
         System.exit(ConnectorCommandLine.execute(new SourceMain(), args));
-    }
-
-    /** True in a real process: SIGTERM then stops a command politely (tests run commands without it). */
-    static boolean handlesSignals() {
-        return signals;
     }
 
     @Override

@@ -19,6 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /** The finite sources end to end against a test playing the engine: they send, close with EOS and exit 0. */
 class FileAndGeneratorSourceTest {
 
+    private static final int HUGE = 2_000_000;
+
     private static CompletableFuture<Integer> run(String... args) {
         return CompletableFuture.supplyAsync(() -> ConnectorCommandLine.execute(new SourceMain(), args));
     }
@@ -94,11 +96,41 @@ class FileAndGeneratorSourceTest {
         }
     }
 
+    /**
+     * A line too large for a MESSAGE frame (2 MB against the default 1 MiB maximum) must not wedge the file
+     * source: it goes as an empty message, and the lines after it flow with their usual ids.
+     */
+    @Test
+    void fileSourceSkipsALineTooLongAndSendsTheLinesAfterIt(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("wide.jsonl");
+        Files.writeString(file, "{\"a\":1}\n{\"note\":\"" + "x".repeat(HUGE) + "\"}\n{\"a\":3}\n");
+        try (FakeEngine engine = new FakeEngine()) {
+            CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> ConnectorCommandLine.execute(
+                    new SourceMain(), "file", "--engine-port", "" + engine.port(), "--path", file.toString()));
+            engine.acceptAndOk(1000);
+            long stream = engine.read(Frame.Notify.class).streamId();
+            engine.send(new Frame.NotifyAck(true, stream, Frame.U64_MAX));
+            List<Frame.Message> messages = List.of(engine.read(Frame.Message.class),
+                    engine.read(Frame.Message.class), engine.read(Frame.Message.class));
+            assertEquals(List.of(1L, 2L, 3L), messages.stream().map(Frame.Message::messageId).toList());
+            assertEquals(0, messages.get(1).payload().length);
+            assertEquals("{\"a\":3}", text(messages.get(2)));
+            engine.send(new Frame.Ack(10, List.of(new Frame.StreamPoint(stream, 3))));
+            engine.read(Frame.Eos.class);
+            engine.send(new Frame.Ack(1, List.of(new Frame.StreamPoint(stream, 3))));
+            assertEquals(0, exit.get(20, TimeUnit.SECONDS));
+        }
+    }
+
     @Test
     void badFlagsAreUsageErrors() {
         assertEquals(2, ConnectorCommandLine.execute(new SourceMain(), "generator", "--no-such-flag"));
         assertEquals(2, ConnectorCommandLine.execute(new SourceMain(), "generator", "--rate", "-1"));
         assertEquals(2, ConnectorCommandLine.execute(new SourceMain(), "file", "--path", "/no/such/file"));
         assertEquals(0, ConnectorCommandLine.execute(new SourceMain(), "postgres", "--help"));
+    }
+
+    private static String text(Frame.Message message) {
+        return new String(message.payload(), StandardCharsets.UTF_8);
     }
 }
