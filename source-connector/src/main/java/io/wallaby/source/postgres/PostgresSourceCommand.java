@@ -202,32 +202,41 @@ public final class PostgresSourceCommand implements Callable<Integer> {
                 (stream, point) -> capture.get().onAcknowledged(stream, point));
              AutoCloseable port = admin.enabled() ? SourceAdminServer.start(admin.host(), admin.port(), streamName,
                      null, figures) : null) {
-            connector.connect();
-            while (true) {
-                long enginePoint = connector.openStream(streamName);
-                try {
-                    capture.get().run(connector, enginePoint, () -> stopping, shutdownTimeout);
-                    return 0;
-                } catch (StreamTakenOverException e) {
-                    if (startingOver(e)) {
-                        return 0;
-                    }
-                    capture.set(captures.get());
-                    figures.next(capture.get().figures());
-                }
-            }
+            return captureInTurns(connector, enginePoint -> capture.get().run(connector, enginePoint, () -> stopping,
+                    shutdownTimeout), () -> {
+                capture.set(captures.get());
+                figures.next(capture.get().figures());
+            });
         }
     }
 
+    /** One capture from the point the engine gave, until stopped. */
+    private interface Turn {
+        void capture(long enginePoint) throws Exception;
+    }
+
     /**
-     * Another instance took the stream over while this one was away from the engine, and this one's capture
-     * ended (letting go of its slot, if any). Says so; true when stopping anyway, else the caller starts over
-     * as a standby, from what is recorded.
+     * Opens the stream (waiting as a standby while another instance has it) and captures. When another instance
+     * takes the stream over while this one is away from the engine, the capture ends (letting go of its slot,
+     * if any), {@code startOver} makes a fresh one, and this instance waits as a standby again, to read on from
+     * what is recorded.
      */
-    private boolean startingOver(StreamTakenOverException e) {
-        log.warn("{}; the capture stopped and starts over from what is recorded once the engine gives the stream "
-                + "back", e.getMessage());
-        return stopping;
+    private int captureInTurns(SourceConnector connector, Turn turn, Runnable startOver) throws Exception {
+        connector.connect();
+        while (true) {
+            long enginePoint = connector.openStream(streamName);
+            try {
+                turn.capture(enginePoint);
+                return 0;
+            } catch (StreamTakenOverException e) {
+                log.warn("{}; the capture stopped and starts over from what is recorded once the engine gives the "
+                        + "stream back", e.getMessage());
+                if (stopping) {
+                    return 0;
+                }
+                startOver.run();
+            }
+        }
     }
 
     private int runLogical(Connection db, ConnectorSettings settings) throws Exception {
@@ -256,20 +265,11 @@ public final class PostgresSourceCommand implements Callable<Integer> {
                 (stream, point) -> capture.get().onAcknowledged(stream, point));
              AutoCloseable port = admin.enabled() ? SourceAdminServer.start(admin.host(), admin.port(), streamName,
                      logical.slot(), database, figures) : null) {
-            connector.connect();
-            while (true) {
-                long enginePoint = connector.openStream(streamName);
-                try {
-                    capture.get().run(connector, enginePoint, () -> stopping, shutdownTimeout);
-                    return 0;
-                } catch (StreamTakenOverException e) {
-                    if (startingOver(e)) {
-                        return 0;
-                    }
-                    capture.set(logical.anew());
-                    figures.next(figures(capture.get()));
-                }
-            }
+            return captureInTurns(connector, enginePoint -> capture.get().run(connector, enginePoint, () -> stopping,
+                    shutdownTimeout), () -> {
+                capture.set(logical.anew());
+                figures.next(figures(capture.get()));
+            });
         }
     }
 
