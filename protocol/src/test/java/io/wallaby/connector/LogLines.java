@@ -1,5 +1,6 @@
 package io.wallaby.connector;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -13,10 +14,23 @@ import java.util.function.Predicate;
 public final class LogLines implements AutoCloseable {
 
     private final Logger logger;
+    private final Level levelBefore;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
     public LogLines(Class<?> loggerOf) {
-        this.logger = (Logger) LoggerFactory.getLogger(loggerOf);
+        this(loggerOf.getName(), null);
+    }
+
+    /**
+     * The lines of the logger named {@code loggerName} (for a class the test cannot see), down to
+     * {@code level} while the test runs (null: the configured level).
+     */
+    public LogLines(String loggerName, Level level) {
+        this.logger = (Logger) LoggerFactory.getLogger(loggerName);
+        this.levelBefore = logger.getLevel();
+        if (level != null) {
+            logger.setLevel(level);
+        }
         appender.start();
         logger.addAppender(appender);
     }
@@ -44,5 +58,6 @@ public final class LogLines implements AutoCloseable {
     @Override
     public void close() {
         logger.detachAppender(appender);
+        logger.setLevel(levelBefore);
     }
 }

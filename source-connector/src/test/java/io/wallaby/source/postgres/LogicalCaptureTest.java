@@ -3,10 +3,8 @@ package io.wallaby.source.postgres;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.wallaby.connector.FakeEngine;
+import io.wallaby.connector.LogLines;
 import io.wallaby.protocol.Frame;
 import io.wallaby.source.postgres.logical.LogicalCapture;
 import io.wallaby.source.postgres.logical.LogicalPostgres;
@@ -14,7 +12,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
-import org.slf4j.LoggerFactory;
 
 import java.io.StringReader;
 import java.sql.Connection;
@@ -293,12 +290,8 @@ class LogicalCaptureTest {
     @Test
     void aStandbyThatReadTheRecordedPositionTooEarlyStillGivesTheNextChangesTheNextIds() throws Exception {
         execute("CREATE TABLE handover (id bigserial PRIMARY KEY, amount numeric(14,2) NOT NULL)");
-        ListAppender<ILoggingEvent> logged = new ListAppender<>();
-        Logger captureLog = (Logger) LoggerFactory.getLogger(LogicalCapture.class);
-        logged.start();
-        captureLog.addAppender(logged);
-        try (FakeEngine engine = new FakeEngine(); FakeEngine second = new FakeEngine();
-             Connection locker = DriverManager.getConnection(url)) {
+        try (LogLines captureLog = new LogLines(LogicalCapture.class); FakeEngine engine = new FakeEngine();
+             FakeEngine second = new FakeEngine(); Connection locker = DriverManager.getConnection(url)) {
             RunningSource active = start(engine, "handover", Frame.U64_MAX, "--table", "handover");
             awaitSlotActive("wallaby_handover");
             execute("INSERT INTO handover (amount) VALUES (1), (2)");
@@ -317,7 +310,7 @@ class LogicalCaptureTest {
             // The engine has acknowledged 5 and lets the standby in; it reads the recorded message 2.
             RunningSource standby = start(second, "handover", 5, "--table", "handover");
             LogicalPostgres.await("the standby read its start position", Duration.ofSeconds(30), () ->
-                    logged.list.stream().filter(e -> e.getFormattedMessage().startsWith("ready:")).count() == 2);
+                    captureLog.messages().stream().filter(m -> m.startsWith("ready:")).count() == 2);
             locker.commit(); // the active instance records 5 and, on stopping, confirms the slot past it
             active.stopAcknowledging(engine, 5);
 
@@ -326,8 +319,6 @@ class LogicalCaptureTest {
             assertEquals(6, next.messageId(), "the standby numbers on from what the active instance recorded");
             assertEquals(6, json(next).get("after").get("amount").asInt());
             standby.stopAcknowledging(second, 6);
-        } finally {
-            captureLog.detachAppender(logged);
         }
         assertEquals(6, number("SELECT message_id FROM wallaby.slot_offsets WHERE stream = 'handover'"));
     }
@@ -379,26 +370,20 @@ class LogicalCaptureTest {
     @Test
     void theReaderLetsGoOfTheSlotForAServerGoingDownEvenWhileTheEngineHoldsItBack() throws Exception {
         execute("CREATE TABLE held (id bigserial PRIMARY KEY, amount numeric(14,2) NOT NULL)");
-        ListAppender<ILoggingEvent> logged = new ListAppender<>();
-        Logger readerLog = (Logger) LoggerFactory.getLogger("io.wallaby.source.postgres.logical.LogicalReader");
-        Level level = readerLog.getLevel();
-        readerLog.setLevel(Level.DEBUG); // "held back" is a debug line
-        logged.start();
-        readerLog.addAppender(logged);
-        try (FakeEngine engine = new FakeEngine()) {
+        // "held back" is a debug line.
+        try (LogLines readerLog = new LogLines("io.wallaby.source.postgres.logical.LogicalReader", Level.DEBUG);
+             FakeEngine engine = new FakeEngine()) {
             List<String> args = new ArrayList<>(List.of("--connection", url, "--capture", "logical", "--engine-port",
                     "" + engine.port(), "--shutdown-timeout", "2s", "--table", "held"));
             RunningSource source = RunningSource.start(engine, "held", Frame.U64_MAX, 10, args); // 9 messages' credit
             awaitSlotActive("wallaby_held");
             execute("INSERT INTO held (amount) SELECT g FROM generate_series(1, 30000) g");
             read(engine, 9);
-            LogicalPostgres.await("the reader is held back", Duration.ofSeconds(30), () -> logged.list.stream()
-                    .anyMatch(e -> e.getFormattedMessage().startsWith("held back:")));
+            readerLog.await(m -> m.startsWith("held back:"));
             // What the recorder sees when the server shuts down: its session ended by the administrator.
             execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = "
                     + "'wallaby-source-postgres' AND backend_type = 'client backend'");
-            LogicalPostgres.await("the reader lets go of the slot", Duration.ofSeconds(30), () -> logged.list.stream()
-                    .anyMatch(e -> e.getFormattedMessage().startsWith("PostgreSQL is shutting down: letting go")));
+            readerLog.await(m -> m.startsWith("PostgreSQL is shutting down: letting go"));
 
             engine.send(new Frame.Ack(100_000, List.of(new Frame.StreamPoint(source.streamId(), 9))));
             for (long id = 10; id <= 30_000; id++) {
@@ -409,9 +394,6 @@ class LogicalCaptureTest {
                 }
             }
             source.stopAcknowledging(engine, 30_000);
-        } finally {
-            readerLog.detachAppender(logged);
-            readerLog.setLevel(level);
         }
         assertEquals(30_000, number("SELECT message_id FROM wallaby.slot_offsets WHERE stream = 'held'"));
     }
