@@ -221,7 +221,7 @@ class SourceConnectorTest {
         engine.read(Frame.Message.class);
         try (FakeEngine other = new FakeEngine()) {
             engine.send(new Frame.Restart("127.0.0.1:" + other.port()));
-            Thread.sleep(100); // the reader thread handles the RESTART
+            assertThrows(java.io.EOFException.class, engine::read); // the reader thread took the RESTART and hung up
             CompletableFuture<Void> write = CompletableFuture.runAsync(() -> connector.write(STREAM, 2, bytes("after")));
             assertEquals("test-inst", other.acceptAndOk(10).instanceName());
             other.read(Frame.Notify.class);
