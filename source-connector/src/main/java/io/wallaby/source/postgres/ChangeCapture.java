@@ -176,27 +176,17 @@ final class ChangeCapture {
      */
     private boolean start(SourceConnector connector, long enginePoint, BooleanSupplier stopping)
             throws SQLException, InterruptedException {
-        Backoff backoff = Backoff.standard();
-        while (true) {
+        return SqlStates.whileUnavailable(() -> {
             try {
                 db = connect();
                 listen();
                 resume(enginePoint);
-                return true;
+                return Boolean.TRUE;
             } catch (SQLException e) {
                 closeQuietly();
-                if (!SqlStates.isTransient(e)) {
-                    throw e;
-                }
-                if (stopping.getAsBoolean()) {
-                    return false;
-                }
-                log.warn("PostgreSQL is not available ({}); trying again in {} ms", e.getMessage(),
-                        backoff.nextDelayMillis());
-                connector.flush(); // keeps the engine session alive meanwhile
-                Thread.sleep(backoff.next());
+                throw e;
             }
-        }
+        }, stopping, connector::flush) != null; // the flush keeps the engine session alive meanwhile
     }
 
     /** Sends batches until {@code stopping} says so, reconnecting to PostgreSQL when needed. */

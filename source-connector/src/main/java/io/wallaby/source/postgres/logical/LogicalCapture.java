@@ -1,6 +1,5 @@
 package io.wallaby.source.postgres.logical;
 
-import io.wallaby.connector.Backoff;
 import io.wallaby.connector.ConfigurationException;
 import io.wallaby.connector.SourceConnector;
 import io.wallaby.connector.postgres.ConnectionString;
@@ -195,28 +194,15 @@ public final class LogicalCapture {
      */
     private SlotPosition start(SourceConnector connector, long engine, BooleanSupplier stopping)
             throws SQLException, InterruptedException {
-        Backoff backoff = Backoff.standard();
-        while (true) {
+        return SqlStates.whileUnavailable(() -> {
             try {
                 db = connect();
                 return prepare(connector, engine);
-            } catch (SQLException e) {
-                closeQuietly(db);
-                if (!SqlStates.isTransient(e)) {
-                    throw e;
-                }
-                if (stopping.getAsBoolean()) {
-                    return null;
-                }
-                log.warn("PostgreSQL is not available ({}); trying again in {} ms", e.getMessage(),
-                        backoff.nextDelayMillis());
-                connector.flush(); // keeps the engine session alive meanwhile
-                TimeUnit.MILLISECONDS.sleep(backoff.next());
-            } catch (RuntimeException e) {
+            } catch (SQLException | RuntimeException e) {
                 closeQuietly(db);
                 throw e;
             }
-        }
+        }, stopping, connector::flush); // the flush keeps the engine session alive meanwhile
     }
 
     /** Checks what is recorded against the slot, makes the slot when needed, and returns where to read from. */
