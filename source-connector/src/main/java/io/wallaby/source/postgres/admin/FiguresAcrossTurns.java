@@ -8,8 +8,8 @@ package io.wallaby.source.postgres.admin;
 public final class FiguresAcrossTurns implements SourceFigures {
 
     private volatile SourceFigures current;
-    private volatile long sentBefore;
-    private volatile long acknowledgedBefore;
+    private long sentBefore;
+    private long acknowledgedBefore;
 
     public FiguresAcrossTurns(SourceFigures first) {
         this.current = first;
@@ -24,12 +24,12 @@ public final class FiguresAcrossTurns implements SourceFigures {
     }
 
     @Override
-    public long messagesSent() {
+    public synchronized long messagesSent() { // with next(): never a count taken mid-switch
         return sentBefore + current.messagesSent();
     }
 
     @Override
-    public long messagesAcknowledged() {
+    public synchronized long messagesAcknowledged() {
         return acknowledgedBefore + current.messagesAcknowledged();
     }
 
