@@ -3,6 +3,7 @@ package io.wallaby.apps;
 import io.wallaby.api.Application;
 import io.wallaby.api.Computation;
 import io.wallaby.api.Pipeline;
+import io.wallaby.api.Settings;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +34,7 @@ public final class AlertStateless implements Application {
     private static final BigDecimal WITHDRAWAL_THRESHOLD = new BigDecimal(-1000);
 
     @Override
-    public Pipeline pipeline() {
+    public Pipeline pipeline(Settings settings) {
         return Pipeline.source("transactions", new TransactionDecoder())
                 .then(new Alerts())
                 .sink(SINK, (String alert) -> alert.getBytes(StandardCharsets.UTF_8));

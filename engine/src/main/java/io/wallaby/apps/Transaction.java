@@ -16,8 +16,11 @@ import java.util.Objects;
  * @param id        the account or transaction id, as it was given (an integer's digits or a string);
  *                  null exactly when the operation brings no new transaction
  * @param amount    the signed amount, exact; null exactly when {@code id} is
+ * @param account   the row's {@code account} as given (an integer's digits or a string), unchecked; null when
+ *                  the row has none (or it is neither a number nor a string): only velocity_alerts reads it
+ * @param createdAt the row's {@code created_at} text as given, unchecked; null when absent or not a string
  */
-public record Transaction(Operation operation, String id, BigDecimal amount) {
+public record Transaction(Operation operation, String id, BigDecimal amount, String account, String createdAt) {
 
     private static final Transaction UPDATED = new Transaction(Operation.UPDATE, null, null);
     private static final Transaction DELETED = new Transaction(Operation.DELETE, null, null);
@@ -28,9 +31,14 @@ public record Transaction(Operation operation, String id, BigDecimal amount) {
         if (operation.bringsTransaction()) {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(amount, "amount");
-        } else if (id != null || amount != null) {
-            throw new IllegalArgumentException(operation + " brings no transaction: id and amount must be null");
+        } else if (id != null || amount != null || account != null || createdAt != null) {
+            throw new IllegalArgumentException(operation + " brings no transaction: its fields must be null");
         }
+    }
+
+    /** A change without account or creation time. */
+    public Transaction(Operation operation, String id, BigDecimal amount) {
+        this(operation, id, amount, null, null);
     }
 
     /** A new transaction read from a table row: an {@link Operation#INSERT}. */

@@ -23,7 +23,8 @@ import java.util.Locale;
  * <p><b>A table row</b>, such as {@code {"id": 3, "amount": "1072.00"}}, is an
  * {@link Operation#INSERT}. The amount may be a JSON number or a numeric string; either way it is read
  * as an exact {@link BigDecimal}, never through a {@code double}. The id may be an integer or a
- * non-blank string. Other fields are ignored.
+ * non-blank string. {@code account} (an integer or a string) and {@code created_at} (a string) are kept as
+ * text, unchecked, when present: only velocity_alerts reads them, and checks them. Other fields are ignored.
  *
  * <p><b>A change envelope</b>, such as
  * {@code {"op":"c","table":"public.transactions","before":null,"after":{"id":1,"amount":1500.50},"source":{...}}},
@@ -90,6 +91,8 @@ public final class TransactionDecoder implements Decoder<Transaction> {
     private static Transaction streamedRow(JsonParser parser, String field, Operation operation) throws IOException {
         String id = null;
         BigDecimal amount = null;
+        String account = null;
+        String createdAt = null;
         for (; field != null; field = parser.nextFieldName()) {
             JsonToken value = parser.nextToken();
             // A repeated field: the last one counts, as in the tree.
@@ -103,11 +106,18 @@ public final class TransactionDecoder implements Decoder<Transaction> {
                 if (amount == null) {
                     return null;
                 }
+            } else if ("account".equals(field)) {
+                account = value == JsonToken.VALUE_NUMBER_INT || value == JsonToken.VALUE_STRING
+                        ? streamedId(parser, value) : null;
+                parser.skipChildren();
+            } else if ("created_at".equals(field)) {
+                createdAt = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+                parser.skipChildren();
             } else {
                 parser.skipChildren();
             }
         }
-        return id == null || amount == null ? null : new Transaction(operation, id, amount);
+        return id == null || amount == null ? null : new Transaction(operation, id, amount, account, createdAt);
     }
 
     /** Reads the rest of an envelope whose "op" field name was just read, stopping on its END_OBJECT. */
@@ -224,7 +234,12 @@ public final class TransactionDecoder implements Decoder<Transaction> {
     private static Transaction row(JsonNode row, Operation operation, String where, JsonNode unchanged)
             throws DecodeException {
         String id = id(row.get("id"), where, unchanged);
-        return new Transaction(operation, id, amount(row.get("amount"), where, unchanged));
+        JsonNode account = row.get("account");
+        JsonNode createdAt = row.get("created_at");
+        return new Transaction(operation, id, amount(row.get("amount"), where, unchanged),
+                account == null ? null : account.isIntegralNumber() ? account.bigIntegerValue().toString()
+                        : account.isTextual() && !account.textValue().isBlank() ? account.textValue() : null,
+                createdAt != null && createdAt.isTextual() ? createdAt.textValue() : null);
     }
 
     private static String id(JsonNode node, String where, JsonNode unchanged) throws DecodeException {

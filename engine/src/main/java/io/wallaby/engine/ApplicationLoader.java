@@ -2,6 +2,7 @@ package io.wallaby.engine;
 
 import io.wallaby.api.Application;
 import io.wallaby.apps.AlertStateless;
+import io.wallaby.apps.VelocityAlerts;
 
 import java.lang.reflect.InvocationTargetException;
 import java.util.Map;
@@ -11,7 +12,8 @@ import java.util.function.Supplier;
 /** Finds the application named by {@code --application}: a built-in name or a class on the classpath. */
 public final class ApplicationLoader {
 
-    private static final Map<String, Supplier<Application>> BUILT_IN = Map.of(AlertStateless.NAME, AlertStateless::new);
+    private static final Map<String, Supplier<Application>> BUILT_IN = Map.of(AlertStateless.NAME, AlertStateless::new,
+            VelocityAlerts.NAME, VelocityAlerts::new);
 
     private ApplicationLoader() {
     }

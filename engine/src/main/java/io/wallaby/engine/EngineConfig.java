@@ -7,8 +7,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -26,10 +28,15 @@ import java.util.Objects;
  * @param adminPort      the HTTP port for /health, /metrics and /status; {@link #ADMIN_OFF} for none
  * @param tls            the server certificate and key of both protocol ports, or null for plain TCP
  * @param deadLetterFile the JSON-lines file that gets the messages the application cannot handle
+ * @param lanes          the threads that run the application; a stream runs on one of them
+ * @param stateDir       where a stateful application's checkpoints are kept (unused for a stateless one)
+ * @param checkpointInterval how often each stream of a stateful application is checkpointed
+ * @param appConfig      the application's settings ({@code --app-config key=value})
  */
 public record EngineConfig(String host, int sourcePort, int sinkPort, String cookie, int maxFrameLength,
                            long maxCredits, long refillLevel, long maxPending, ConnectionLimits limits,
-                           int adminPort, Tls tls, Path deadLetterFile) {
+                           int adminPort, Tls tls, Path deadLetterFile, int lanes, Path stateDir,
+                           Duration checkpointInterval, Map<String, String> appConfig) {
 
     /** PEM files: a certificate chain and its unencrypted PKCS#8 private key. */
     public record Tls(Path certificate, Path key) {
@@ -44,12 +51,19 @@ public record EngineConfig(String host, int sourcePort, int sinkPort, String coo
     public static final long DEFAULT_REFILL_LEVEL = 4096;
     public static final long DEFAULT_MAX_PENDING = 100_000;
     public static final String DEFAULT_DEAD_LETTER_FILE = "wallaby-dead-letters.jsonl";
+    public static final String DEFAULT_STATE_DIR = "wallaby-state";
+    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+    /** One lane per core: the application is CPU work, and the event loops mostly wait for the network. */
+    public static final int DEFAULT_LANES = Runtime.getRuntime().availableProcessors();
 
     public EngineConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(cookie, "cookie");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(deadLetterFile, "deadLetterFile");
+        Objects.requireNonNull(stateDir, "stateDir");
+        Objects.requireNonNull(checkpointInterval, "checkpointInterval");
+        appConfig = Map.copyOf(appConfig);
     }
 
     /** A builder that starts from the command line's defaults. */
@@ -61,7 +75,8 @@ public record EngineConfig(String host, int sourcePort, int sinkPort, String coo
     public Builder toBuilder() {
         return new Builder().host(host).sourcePort(sourcePort).sinkPort(sinkPort).cookie(cookie)
                 .maxFrameLength(maxFrameLength).maxCredits(maxCredits).refillLevel(refillLevel).maxPending(maxPending)
-                .limits(limits).adminPort(adminPort).tls(tls).deadLetterFile(deadLetterFile);
+                .limits(limits).adminPort(adminPort).tls(tls).deadLetterFile(deadLetterFile).lanes(lanes)
+                .stateDir(stateDir).checkpointInterval(checkpointInterval).appConfig(appConfig);
     }
 
     /**
@@ -69,14 +84,16 @@ public record EngineConfig(String host, int sourcePort, int sinkPort, String coo
      * to a fresh temporary directory rather than the working directory, so tests leave nothing behind there.
      */
     public static EngineConfig onFreePorts() {
-        return builder().sourcePort(0).sinkPort(0).deadLetterFile(temporaryDeadLetterFile()).build();
+        Path directory = temporaryDirectory();
+        return builder().sourcePort(0).sinkPort(0).deadLetterFile(directory.resolve(DEFAULT_DEAD_LETTER_FILE))
+                .stateDir(directory.resolve(DEFAULT_STATE_DIR)).build();
     }
 
-    private static Path temporaryDeadLetterFile() {
+    private static Path temporaryDirectory() {
         try {
             Path directory = Files.createTempDirectory("wallaby-engine");
             directory.toFile().deleteOnExit();
-            return directory.resolve(DEFAULT_DEAD_LETTER_FILE);
+            return directory;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -145,6 +162,15 @@ public record EngineConfig(String host, int sourcePort, int sinkPort, String coo
         } else if (Files.isDirectory(deadLetterFile)) {
             problems.add("--dead-letter-file names " + deadLetterFile + ", which is a directory");
         }
+        if (lanes < 1) {
+            problems.add("--lanes must be at least 1, was " + lanes);
+        }
+        if (checkpointInterval.isNegative() || checkpointInterval.isZero()) {
+            problems.add("--checkpoint-interval must be above 0, was " + checkpointInterval);
+        }
+        if (Files.exists(stateDir) && !Files.isDirectory(stateDir)) {
+            problems.add("--state-dir names " + stateDir + ", which is not a directory");
+        }
         return problems;
     }
 
@@ -180,6 +206,10 @@ public record EngineConfig(String host, int sourcePort, int sinkPort, String coo
         private int adminPort = ADMIN_OFF;
         private Tls tls;
         private Path deadLetterFile = Path.of(DEFAULT_DEAD_LETTER_FILE);
+        private int lanes = DEFAULT_LANES;
+        private Path stateDir = Path.of(DEFAULT_STATE_DIR);
+        private Duration checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
+        private Map<String, String> appConfig = Map.of();
 
         private Builder() {
         }
@@ -246,9 +276,29 @@ public record EngineConfig(String host, int sourcePort, int sinkPort, String coo
             return this;
         }
 
+        public Builder lanes(int value) {
+            lanes = value;
+            return this;
+        }
+
+        public Builder stateDir(Path value) {
+            stateDir = value;
+            return this;
+        }
+
+        public Builder checkpointInterval(Duration value) {
+            checkpointInterval = value;
+            return this;
+        }
+
+        public Builder appConfig(Map<String, String> value) {
+            appConfig = value;
+            return this;
+        }
+
         public EngineConfig build() {
             return new EngineConfig(host, sourcePort, sinkPort, cookie, maxFrameLength, maxCredits, refillLevel,
-                    maxPending, limits, adminPort, tls, deadLetterFile);
+                    maxPending, limits, adminPort, tls, deadLetterFile, lanes, stateDir, checkpointInterval, appConfig);
         }
     }
 }

@@ -16,7 +16,9 @@ import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** The {@code wallaby-engine} command. */
@@ -111,6 +113,24 @@ public final class EngineMain implements Callable<Integer> {
             + "acknowledged; relative to the working directory.")
     Path deadLetterFile = Path.of(EngineConfig.DEFAULT_DEAD_LETTER_FILE);
 
+    @Option(names = "--lanes", description = "Threads that run the application. A stream runs on one lane, so its "
+            + "messages keep their order; different streams run in parallel. Default: one per core.")
+    int lanes = EngineConfig.DEFAULT_LANES;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Where a stateful application keeps its "
+            + "checkpoints (RocksDB); one engine per directory. Relative to the working directory.")
+    Path stateDir = Path.of(EngineConfig.DEFAULT_STATE_DIR);
+
+    @Option(names = "--checkpoint-interval", paramLabel = "DURATION", converter = DurationOption.class,
+            defaultValue = "1s", description = "How often each stream of a stateful application is checkpointed; "
+                    + "its source is acknowledged up to the last checkpoint, so this bounds how long a source keeps "
+                    + "what it sent.")
+    Duration checkpointInterval;
+
+    @Option(names = "--app-config", paramLabel = "KEY=VALUE", description = "A setting of the application; repeat "
+            + "for more (velocity_alerts: window, threshold, lateness).")
+    Map<String, String> appConfig = new LinkedHashMap<>();
+
     public static void main(String[] args) {
         StopSignals signals = StopSignals.install();
         EngineMain engine = new EngineMain();
@@ -128,6 +148,7 @@ public final class EngineMain implements Callable<Integer> {
                 .adminPort(adminPort == null ? EngineConfig.ADMIN_OFF : adminPort)
                 .tls(tlsCert == null && tlsKey == null ? null : new EngineConfig.Tls(tlsCert, tlsKey))
                 .deadLetterFile(deadLetterFile)
+                .lanes(lanes).stateDir(stateDir).checkpointInterval(checkpointInterval).appConfig(appConfig)
                 .build();
         List<String> problems = config.problems();
         if (!problems.isEmpty()) {
@@ -143,7 +164,13 @@ public final class EngineMain implements Callable<Integer> {
         }
         EngineServer server;
         try {
-            server = new EngineServer(config, app).start();
+            server = new EngineServer(config, app);
+        } catch (IllegalArgumentException e) {
+            printError(e.getMessage());
+            return EXIT_USAGE;
+        }
+        try {
+            server.start();
         } catch (StartFailedException e) {
             printError(e.getMessage());
             return EXIT_FAILURE;

@@ -10,6 +10,8 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.wallaby.api.Application;
+import io.wallaby.api.Pipeline;
+import io.wallaby.api.Settings;
 import io.wallaby.engine.admin.AdminChannelInitializer;
 import io.wallaby.engine.admin.AdminRequestHandler;
 import io.wallaby.engine.admin.EngineMetrics;
@@ -20,7 +22,11 @@ import io.wallaby.engine.connection.ErrorReplyHandler;
 import io.wallaby.engine.guard.LimitHits;
 import io.wallaby.engine.sink.SinkChannelInitializer;
 import io.wallaby.engine.source.Credits;
-import io.wallaby.engine.source.DeadLetterFile;
+import io.wallaby.engine.process.DeadLetterFile;
+import io.wallaby.engine.process.StreamProcessors;
+import io.wallaby.engine.state.CheckpointFigures;
+import io.wallaby.engine.state.Checkpointer;
+import io.wallaby.engine.state.RocksDbCheckpointStore;
 import io.wallaby.engine.source.SourceChannelInitializer;
 import io.wallaby.engine.stream.EngineCounters;
 import io.wallaby.engine.stream.OutputBudget;
@@ -29,6 +35,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLException;
+import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -62,7 +69,13 @@ public final class EngineServer implements AutoCloseable {
     private Channel sourceChannel;
     private Channel sinkChannel;
     private Channel adminChannel;
+    /** Made by {@link #start()}, which opens the checkpoint store of a stateful application. */
+    private StreamProcessors processors;
 
+    /**
+     * @throws Settings.SettingsException when the application rejects its settings, or a setting was given
+     *                                    that it does not read
+     */
     public EngineServer(EngineConfig config, Application application) {
         this(config, application, DEFAULT_RATE_WINDOW);
     }
@@ -71,21 +84,36 @@ public final class EngineServer implements AutoCloseable {
     EngineServer(EngineConfig config, Application application, Duration rateWindow) {
         this.config = config;
         this.applicationName = application.getClass().getName();
-        this.registry = new StreamRegistry(application.pipeline(), new OutputBudget(config.maxPending()));
+        this.registry = new StreamRegistry(pipeline(application, config), new OutputBudget(config.maxPending()));
         this.deadLetters = new DeadLetterFile(config.deadLetterFile());
         this.metrics = new EngineMetrics(counters, registry, deadLetters, limitHits, errorReplies);
         this.rates = new ThroughputRates(counters, registry, rateWindow);
     }
 
-    /** Binds every port; on failure nothing is left open. */
+    private static Pipeline pipeline(Application application, EngineConfig config) {
+        Settings settings = Settings.of(config.appConfig());
+        Pipeline pipeline = application.pipeline(settings);
+        if (!settings.unread().isEmpty()) {
+            throw new Settings.SettingsException("--app-config " + String.join(", ", settings.unread())
+                    + ": not a setting of " + application.getClass().getSimpleName() + " (check the spelling; "
+                    + "the application's documentation lists its settings)");
+        }
+        return pipeline;
+    }
+
+    /**
+     * Restores a stateful application's checkpoints, then binds every port; on failure nothing is left open.
+     */
     public EngineServer start() throws StartFailedException, InterruptedException {
         try {
+            processors = new StreamProcessors(registry, counters, deadLetters, config.lanes(), checkpointer());
+            restore();
             // The zero point of every rate, before any traffic: a burst ahead of the first scheduled sample counts.
             rates.sample();
             ConnectorChannelInitializer.Front front = new ConnectorChannelInitializer.Front(sslContext(),
                     config.maxFrameLength(), config.cookie(), config.limits(), limitHits, errorReplies, connectors);
             SourceChannelInitializer sources = new SourceChannelInitializer(front,
-                    new Credits(config.maxCredits(), config.refillLevel()), registry, counters, deadLetters,
+                    new Credits(config.maxCredits(), config.refillLevel()), registry, counters, processors,
                     lifecycle::acceptsWork);
             SinkChannelInitializer sinks = new SinkChannelInitializer(front, registry);
             metrics.port(sources);
@@ -98,13 +126,36 @@ public final class EngineServer implements AutoCloseable {
                 workers.next().scheduleAtFixedRate(rates::sample, interval, interval, TimeUnit.NANOSECONDS);
                 adminChannel = bind(config.adminPort(), "--admin-port", new AdminChannelInitializer(
                         new AdminRequestHandler(applicationName, lifecycle, metrics, connectors, registry, counters,
-                                rates, deadLetters)));
+                                rates, deadLetters, processors)));
             }
             lifecycle.moveTo(Lifecycle.Phase.ACCEPTING);
             return this;
         } catch (StartFailedException | InterruptedException | RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    /** The checkpoints of a stateful application, in {@code --state-dir}; null for a stateless one. */
+    private Checkpointer checkpointer() throws StartFailedException {
+        if (!registry.pipeline().stateful()) {
+            return null;
+        }
+        try {
+            CheckpointFigures figures = new CheckpointFigures(config.checkpointInterval());
+            metrics.checkpoints(figures);
+            return new Checkpointer(RocksDbCheckpointStore.open(config.stateDir()), figures);
+        } catch (RocksDbCheckpointStore.StateDirectoryException e) {
+            throw new StartFailedException(e.getMessage(), e);
+        }
+    }
+
+    private void restore() throws StartFailedException {
+        try {
+            processors.restore();
+        } catch (IOException | RuntimeException e) {
+            throw new StartFailedException("cannot restore the checkpoints in " + config.stateDir() + ": "
+                    + e.getMessage(), e);
         }
     }
 
@@ -158,9 +209,14 @@ public final class EngineServer implements AutoCloseable {
         log.info("Draining: {} output(s) wait for sinks to commit; giving them up to {} ms", pending,
                 timeout.toMillis());
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (pending > 0 && System.nanoTime() < deadline) {
+        processors.checkpointAll();
+        while ((pending > 0 || !processors.allCheckpointed()) && System.nanoTime() < deadline) {
             Thread.sleep(DRAIN_POLL_MILLIS);
             pending = registry.budget().pending();
+        }
+        if (!processors.allCheckpointed()) {
+            log.warn("Drain timed out after {} ms before every stream's state was checkpointed: the next start "
+                    + "replays from the last checkpoint", timeout.toMillis());
         }
         if (pending > 0) {
             log.warn("Drain timed out after {} ms: {} output(s) still pending, not committed by any sink",
@@ -190,6 +246,11 @@ public final class EngineServer implements AutoCloseable {
 
     public StreamRegistry registry() {
         return registry;
+    }
+
+    /** The lanes and per-stream processors; after {@link #start()}. */
+    public StreamProcessors processors() {
+        return processors;
     }
 
     public EngineCounters counters() {
@@ -223,6 +284,10 @@ public final class EngineServer implements AutoCloseable {
             if (channel != null) {
                 channel.close().syncUninterruptibly();
             }
+        }
+        // Lanes before event loops: a lane's last tasks still hop onto the loops.
+        if (processors != null) {
+            processors.close();
         }
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -2,6 +2,7 @@ package io.wallaby.apps;
 
 import io.wallaby.api.DecodeException;
 import io.wallaby.api.Pipeline;
+import io.wallaby.api.Settings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -20,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AlertStatelessTest {
 
-    private final Pipeline pipeline = new AlertStateless().pipeline();
+    private final Pipeline pipeline = new AlertStateless().pipeline(Settings.none());
 
     private List<String> alerts(String json) throws DecodeException {
         return pipeline.apply(json.getBytes(StandardCharsets.UTF_8)).stream()

@@ -2,6 +2,7 @@ package io.wallaby.apps;
 
 import io.wallaby.api.DecodeException;
 import io.wallaby.api.Pipeline;
+import io.wallaby.api.Settings;
 import io.wallaby.apps.Transaction.Operation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,7 +27,7 @@ class ChangeEnvelopeTest {
     private static final String SOURCE_FIRST = "{" + SOURCE + ",\"after\":{\"id\":1,\"amount\":1500.50},\"op\":\"c\"}";
     private static final String ROW = "{\"id\":1,\"amount\":1500.50,\"created_at\":\"2026-12-01T18:00:00.123456+00:00\"}";
 
-    private final Pipeline pipeline = new AlertStateless().pipeline();
+    private final Pipeline pipeline = new AlertStateless().pipeline(Settings.none());
     private final TransactionDecoder decoder = new TransactionDecoder();
 
     private List<String> alerts(String json) throws DecodeException {

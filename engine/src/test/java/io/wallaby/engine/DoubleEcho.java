@@ -3,6 +3,7 @@ package io.wallaby.engine;
 import io.wallaby.api.Application;
 import io.wallaby.api.DecodeException;
 import io.wallaby.api.Pipeline;
+import io.wallaby.api.Settings;
 
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
@@ -14,7 +15,7 @@ import java.util.function.Consumer;
 public final class DoubleEcho implements Application {
 
     @Override
-    public Pipeline pipeline() {
+    public Pipeline pipeline(Settings settings) {
         return Pipeline.source("lines", DoubleEcho::decode)
                 .then((String line, Consumer<String> out) -> {
                     if (line.equals("boom")) {

@@ -2,6 +2,7 @@ package io.wallaby.launcher;
 
 import io.wallaby.api.DecodeException;
 import io.wallaby.api.Pipeline;
+import io.wallaby.api.Settings;
 import io.wallaby.apps.AlertStateless;
 import io.wallaby.source.generator.AlertsStatelessGenerator;
 
@@ -29,7 +30,7 @@ final class DemoTransactions {
 
     static DemoTransactions first(int count) throws DecodeException {
         AlertsStatelessGenerator generator = new AlertsStatelessGenerator();
-        Pipeline alerts = new AlertStateless().pipeline();
+        Pipeline alerts = new AlertStateless().pipeline(Settings.none());
         List<TransactionInserter.Transaction> transactions = new ArrayList<>(count);
         List<String> expected = new ArrayList<>();
         for (int i = 0; i < count; i++) {

@@ -18,7 +18,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.wallaby.engine.connection.Connectors;
-import io.wallaby.engine.source.DeadLetterFile;
+import io.wallaby.engine.process.DeadLetterFile;
+import io.wallaby.engine.process.StreamProcessors;
 import io.wallaby.engine.stream.EngineCounters;
 import io.wallaby.engine.stream.StreamRegistry;
 
@@ -44,12 +45,12 @@ public final class AdminRequestHandler extends SimpleChannelInboundHandler<FullH
 
     public AdminRequestHandler(String application, Health health, EngineMetrics metrics,
                                Connectors connectors, StreamRegistry streams, EngineCounters counters,
-                               ThroughputRates rates, DeadLetterFile deadLetters) {
+                               ThroughputRates rates, DeadLetterFile deadLetters, StreamProcessors processors) {
         this.health = health;
         this.metrics = metrics;
         this.streams = streams;
         this.status = () -> StatusReport.of(application, health, connectors, streams, counters,
-                rates, deadLetters);
+                rates, deadLetters, processors);
     }
 
     @Override

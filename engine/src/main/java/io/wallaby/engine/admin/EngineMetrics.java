@@ -16,7 +16,8 @@ import io.wallaby.engine.connection.ConnectorChannelInitializer;
 import io.wallaby.engine.connection.ErrorReplyHandler;
 import io.wallaby.engine.guard.Limit;
 import io.wallaby.engine.guard.LimitHits;
-import io.wallaby.engine.source.DeadLetterFile;
+import io.wallaby.engine.process.DeadLetterFile;
+import io.wallaby.engine.state.CheckpointFigures;
 import io.wallaby.engine.stream.EngineCounters;
 import io.wallaby.engine.stream.OutputLog;
 import io.wallaby.engine.stream.SourceStream;
@@ -45,6 +46,7 @@ public final class EngineMetrics implements AutoCloseable {
     private final LimitHits limitHits;
     private final ErrorReplyHandler errorReplies;
     private final List<ConnectorChannelInitializer> ports = new CopyOnWriteArrayList<>();
+    private CheckpointFigures checkpoints;
 
     public EngineMetrics(EngineCounters counters, StreamRegistry streams, DeadLetterFile deadLetters,
                          LimitHits limitHits, ErrorReplyHandler errorReplies) {
@@ -60,6 +62,8 @@ public final class EngineMetrics implements AutoCloseable {
                 .description("Messages on which the application's code failed").register(meters);
         FunctionCounter.builder("wallaby.dead.letters", deadLetters, DeadLetterFile::written)
                 .description("Source messages written to the dead-letter file").register(meters);
+        FunctionCounter.builder("wallaby.late.inputs", counters, EngineCounters::lateInputs)
+                .description("Messages a windowed step found late (sent to the dead letters)").register(meters);
         FunctionCounter.builder("wallaby.outputs.produced", counters, EngineCounters::outputsProduced)
                 .description("Outputs (alerts raised) appended for sinks").register(meters);
         Gauge.builder("wallaby.outputs.pending", streams.budget(), budget -> budget.pending())
@@ -82,6 +86,25 @@ public final class EngineMetrics implements AutoCloseable {
         new ProcessorMetrics().bindTo(meters);
         new UptimeMetrics().bindTo(meters);
         new FileDescriptorMetrics().bindTo(meters);
+    }
+
+    /** The figures of a stateful application's checkpoints. */
+    public void checkpoints(CheckpointFigures figures) {
+        checkpoints = figures;
+        Gauge.builder("wallaby.checkpoint.interval.seconds", figures, f -> f.interval().toMillis() / 1e3)
+                .description("How often each stream is checkpointed").register(meters);
+        FunctionCounter.builder("wallaby.checkpoints.completed", figures, CheckpointFigures::completed)
+                .description("Checkpoints written, all streams").register(meters);
+        FunctionCounter.builder("wallaby.checkpoints.failed", figures, CheckpointFigures::failed)
+                .description("Checkpoints that could not be written").register(meters);
+        Gauge.builder("wallaby.checkpoint.duration.seconds", figures, CheckpointFigures::lastDurationSeconds)
+                .description("Time the last checkpoint took, from taken to durable").register(meters);
+        Gauge.builder("wallaby.checkpoint.duration.max.seconds", figures, CheckpointFigures::maxDurationSeconds)
+                .description("Longest checkpoint since start").register(meters);
+        Gauge.builder("wallaby.checkpoint.size.bytes", figures, CheckpointFigures::lastBytes)
+                .description("Bytes the last checkpoint wrote").register(meters);
+        Gauge.builder("wallaby.checkpoint.age.seconds", figures, CheckpointFigures::ageSeconds)
+                .description("Seconds since the last checkpoint finished (-1: none yet)").register(meters);
     }
 
     public MeterRegistry registry() {

@@ -2,7 +2,10 @@ package io.wallaby.engine.admin;
 
 import io.wallaby.engine.connection.ConnectorInfo;
 import io.wallaby.engine.connection.Connectors;
-import io.wallaby.engine.source.DeadLetterFile;
+import io.wallaby.engine.process.DeadLetterFile;
+import io.wallaby.engine.process.StreamProcessors;
+import io.wallaby.engine.state.CheckpointFigures;
+import io.wallaby.engine.state.Checkpointer;
 import io.wallaby.engine.stream.EngineCounters;
 import io.wallaby.engine.stream.OutputLog;
 import io.wallaby.engine.stream.SourceStream;
@@ -11,6 +14,7 @@ import io.wallaby.protocol.Points;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What {@code GET /status} answers, as records that Jackson writes as JSON. Points and ids are
@@ -18,10 +22,18 @@ import java.util.List;
  */
 public record StatusReport(String phase, String application, List<ConnectorInfo> connectors,
                            List<SourceStatus> sourceStreams, List<SinkStatus> sinkStreams, Counters counters,
-                           DeadLetters deadLetters) {
+                           DeadLetters deadLetters, int lanes, Checkpoints checkpoints) {
 
+    /** {@code stateEntries}: keys (or key-windows) of state the stream holds; null for a stateless application. */
     public record SourceStatus(String name, String id, long messagesIn, double messagesPerSecond,
-                               String lastMessageId, String acknowledged, int inFlight, String connection) {
+                               String lastMessageId, String acknowledged, int inFlight, String connection,
+                               Long stateEntries) {
+    }
+
+    /** A stateful application's checkpoints; null for a stateless one. Durations and ages in seconds. */
+    public record Checkpoints(String stateDir, double intervalSeconds, long completed, long failed,
+                              double lastDurationSeconds, double maxDurationSeconds, long lastBytes,
+                              double ageSeconds, long bytesOnDisk) {
     }
 
     public record SinkStatus(String name, String id, int pendingOutputs, String committed, String connection,
@@ -40,11 +52,13 @@ public record StatusReport(String phase, String application, List<ConnectorInfo>
 
     public static StatusReport of(String application, Health health, Connectors connectors,
                                   StreamRegistry streams, EngineCounters counters, ThroughputRates rates,
-                                  DeadLetterFile deadLetterFile) {
+                                  DeadLetterFile deadLetterFile, StreamProcessors processors) {
+        Map<String, Long> stateSizes = processors.stateSizes();
         List<SourceStatus> sources = streams.sources().stream()
                 .sorted(Comparator.comparing(SourceStream::name))
                 .map(s -> new SourceStatus(s.name(), Long.toUnsignedString(s.id()), s.messagesIn(),
-                        tenths(rates.messagesInPerSecond(s.name())), Points.show(s.lastSeen()), Points.show(s.acknowledged()), s.inFlight(), s.ownerName()))
+                        tenths(rates.messagesInPerSecond(s.name())), Points.show(s.lastSeen()), Points.show(s.acknowledged()), s.inFlight(), s.ownerName(),
+                        stateSizes.get(s.name())))
                 .toList();
         List<SinkStatus> sinks = streams.logs().stream()
                 .sorted(Comparator.comparing(OutputLog::name))
@@ -56,7 +70,18 @@ public record StatusReport(String phase, String application, List<ConnectorInfo>
                         counters.duplicatesDropped(), counters.decodeFailures(), counters.applicationFailures(),
                         counters.outputsProduced(), tenths(rates.outputsProducedPerSecond()),
                         streams.budget().pending()),
-                new DeadLetters(deadLetterFile.written(), deadLetterFile.path().toString()));
+                new DeadLetters(deadLetterFile.written(), deadLetterFile.path().toString()), processors.laneCount(),
+                checkpoints(processors.checkpointer()));
+    }
+
+    private static Checkpoints checkpoints(Checkpointer checkpointer) {
+        if (checkpointer == null) {
+            return null;
+        }
+        CheckpointFigures f = checkpointer.figures();
+        return new Checkpoints(checkpointer.store().toString(), f.interval().toMillis() / 1e3, f.completed(),
+                f.failed(), f.lastDurationSeconds(), f.maxDurationSeconds(), f.lastBytes(), f.ageSeconds(),
+                checkpointer.store().sizeOnDisk());
     }
 
     /** Rates to a tenth: more digits would only show sampling jitter. */

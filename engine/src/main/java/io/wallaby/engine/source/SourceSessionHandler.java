@@ -23,6 +23,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -45,6 +47,9 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
     private final LimitHits limitHits;
     private final Map<Long, SourceStream> attached = new HashMap<>();
     private final Set<SourceStream> toAcknowledge = new LinkedHashSet<>();
+    /** Streams whose point moved, added by any thread; taken onto the event loop by {@link #takeMovedStreams}. */
+    private final Set<SourceStream> movedStreams = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean hopScheduled = new AtomicBoolean();
     private ChannelHandlerContext ctx;
     private String connector = "?";
     private volatile String remote = "?";
@@ -87,7 +92,11 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
         remainingCredits--;
         switch (frame.type()) {
             case NOTIFY -> notifyStream((Frame.Notify) frame);
-            case MESSAGE -> message(ctx, (Frame.Message) frame);
+            case MESSAGE -> {
+                if (message(ctx, (Frame.Message) frame)) {
+                    return; // credits are topped up once the lane has processed it: see processed()
+                }
+            }
             case EOS -> endOfStream((Frame.Eos) frame);
             case ERROR -> {
                 log.warn("Source connector {} ended the session: {}", connector, ((Frame.Error) frame).reason());
@@ -124,7 +133,8 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
         ctx.writeAndFlush(new Frame.NotifyAck(true, notify.streamId(), acknowledged));
     }
 
-    private void message(ChannelHandlerContext ctx, Frame.Message message) {
+    /** True when the message goes on to the application; false for a duplicate. */
+    private boolean message(ChannelHandlerContext ctx, Frame.Message message) {
         SourceStream stream = openStream(message.streamId(), "MESSAGE");
         // Above it, the sink ids of its outputs (SinkIds) would not fit in 64 bits.
         if (Long.compareUnsigned(message.messageId(), SinkIds.MAX_SOURCE_ID) > 0) {
@@ -135,15 +145,17 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
         if (!stream.advanceTo(message.messageId())) {
             counters.countDuplicate();
             log.debug("Dropped message {} on stream {}: not above the last id seen", message.messageId(), stream);
-            return;
+            return false;
         }
         ctx.fireChannelRead(new AcceptedMessage(stream, message));
+        return true;
     }
 
     private void endOfStream(Frame.Eos eos) {
         SourceStream stream = openStream(eos.streamId(), "EOS");
         log.info("Source connector {} ended stream {}", connector, stream);
-        stream.endOfStream();
+        stream.endRequested();
+        ctx.fireChannelRead(new StreamEnded(stream, eos));
     }
 
     private SourceStream openStream(long streamId, String what) {
@@ -153,6 +165,22 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
                     + ", which is not open on this connection: send NOTIFY and wait for NOTIFY_ACK first");
         }
         return stream;
+    }
+
+    /**
+     * The lane has processed messages this connection delivered: top the credits up if due. Any thread.
+     * Credits follow processing, not arrival, so that what waits in a lane's queue is bounded by the credits
+     * and the output budget is looked at after the outputs are in it.
+     */
+    public void processed() {
+        if (ctx.executor().isShuttingDown()) {
+            return; // the engine is stopping: no more credits
+        }
+        if (ctx.executor().inEventLoop()) {
+            refillCredits();
+        } else {
+            ctx.executor().execute(this::refillCredits);
+        }
     }
 
     /** Tops the connector's credit back up once it is at the refill level, unless sinks lag behind. */
@@ -185,16 +213,20 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
         if (ctx.executor().isShuttingDown()) {
             return; // the engine is stopping: nobody is left to tell
         }
-        if (ctx.executor().inEventLoop()) {
-            // The usual case, a message with no outputs acknowledged as it is processed: no task per message.
-            markAcknowledged(stream);
-        } else {
-            ctx.executor().execute(() -> markAcknowledged(stream));
+        // Lanes call this for most messages (one with no outputs is acknowledged as it is processed): gather
+        // the streams and hop onto the event loop once per batch, not once per message.
+        movedStreams.add(stream);
+        if (hopScheduled.compareAndSet(false, true)) {
+            ctx.executor().execute(this::takeMovedStreams);
         }
     }
 
-    private void markAcknowledged(SourceStream stream) {
-        toAcknowledge.add(stream);
+    private void takeMovedStreams() {
+        hopScheduled.set(false); // before taking: a stream added after this schedules another hop
+        for (SourceStream stream : movedStreams) {
+            movedStreams.remove(stream);
+            toAcknowledge.add(stream);
+        }
         scheduleAck();
     }
 

@@ -10,6 +10,7 @@ public final class EngineCounters {
     final AtomicLong decodeFailures = new AtomicLong();
     final AtomicLong applicationFailures = new AtomicLong();
     final AtomicLong outputsProduced = new AtomicLong();
+    final AtomicLong lateInputs = new AtomicLong();
 
     /** Source messages run through the application (duplicates excluded, empty payloads included). */
     public long messagesProcessed() {
@@ -41,6 +42,15 @@ public final class EngineCounters {
         if (outputs != 0) { // most messages raise nothing: spare them the second atomic add
             outputsProduced.addAndGet(outputs);
         }
+    }
+
+    /** Messages a windowed step found late: every window they belong to had closed. */
+    public long lateInputs() {
+        return lateInputs.get();
+    }
+
+    public void countLate() {
+        lateInputs.incrementAndGet();
     }
 
     public void countDuplicate() {

@@ -10,8 +10,12 @@ import java.util.Deque;
  * the stream is detached, not forgotten, so the next connector that NOTIFYs it resumes from the
  * acknowledged point, and replayed message ids are recognised as duplicates.
  *
- * <p>Thread-safe. The connection the stream is attached to records messages on its event loop;
- * sink event loops report commits through the stream's {@link OutputLog}.
+ * <p>A stream of a stateful pipeline is also checkpointed: then a message is acknowledged only once a
+ * durable checkpoint covers it as well (its state and outputs survive a crash), see {@link #checkpointed}.
+ *
+ * <p>Thread-safe. The stream's lane records processed messages, the connection it is attached to records
+ * the ids it accepts on its event loop; sink event loops report commits through the stream's
+ * {@link OutputLog}.
  */
 public final class SourceStream {
 
@@ -27,18 +31,47 @@ public final class SourceStream {
     private final long id;
     private final String name;
     private final OutputLog outputs;
+    private final boolean waitsForCheckpoints;
     private final Deque<InFlight> inFlight = new ArrayDeque<>();
     private Owner owner;
+    /** EOS received: the owner may send nothing more on the stream. */
     private boolean ending;
+    /** EOS processed: every message before it has gone through the application. */
+    private boolean ended;
     private long lastSeen = Points.NONE;
     private long acknowledged = Points.NONE;
+    /** The position of the last durable checkpoint; only read when {@link #waitsForCheckpoints}. */
+    private long checkpointed = Points.NONE;
     private long messagesIn;
 
-    public SourceStream(long id, String name, OutputLog outputs) {
+    /**
+     * @param waitsForCheckpoints true for a stream of a stateful pipeline: acknowledgements wait for
+     *                            {@link #checkpointed} as well as for the sinks
+     */
+    public SourceStream(long id, String name, OutputLog outputs, boolean waitsForCheckpoints) {
         this.id = id;
         this.name = name;
         this.outputs = outputs;
+        this.waitsForCheckpoints = waitsForCheckpoints;
         outputs.onCommit(this::popCommitted);
+    }
+
+    /**
+     * The stream was restored from a checkpoint at {@code position}: it resumes after it, so a NOTIFY is
+     * answered with it and a replayed id at or below it is a duplicate. Before any message.
+     */
+    public synchronized void restoreAt(long position) {
+        lastSeen = position;
+        acknowledged = position;
+        checkpointed = position;
+    }
+
+    /** A checkpoint covering every message up to {@code position} is durable. */
+    public void checkpointed(long position) {
+        synchronized (this) {
+            checkpointed = position;
+        }
+        popCommitted();
     }
 
     public long id() {
@@ -92,6 +125,7 @@ public final class SourceStream {
         if (owner == current) {
             owner = null;
             ending = false;
+            ended = false;
         }
     }
 
@@ -133,10 +167,18 @@ public final class SourceStream {
         inFlight.add(new InFlight(messageId, false, Points.NONE, true));
     }
 
-    /** EOS: once everything before it is acknowledged, the owner gets the final point and the id is free. */
+    /** EOS received, on the owner's event loop: from now on the owner may send nothing more on the stream. */
+    public synchronized void endRequested() {
+        ending = true;
+    }
+
+    /**
+     * EOS processed, after every message before it: once those are acknowledged, the owner gets the final
+     * point and the stream is free for another connection.
+     */
     public void endOfStream() {
         synchronized (this) {
-            ending = true;
+            ended = ending;
         }
         popCommitted();
     }
@@ -148,15 +190,17 @@ public final class SourceStream {
             boolean moved = false;
             InFlight head;
             while ((head = inFlight.peek()) != null && !head.held()
-                    && (!head.hasOutputs() || !Points.isAfter(head.lastOutputId(), committed))) {
+                    && (!head.hasOutputs() || !Points.isAfter(head.lastOutputId(), committed))
+                    && (!waitsForCheckpoints || !Points.isAfter(head.messageId(), checkpointed))) {
                 inFlight.poll();
                 acknowledged = head.messageId();
                 moved = true;
             }
-            if (ending && inFlight.isEmpty()) {
+            if (ended && inFlight.isEmpty()) {
                 toTell = owner;
                 owner = null;
                 ending = false;
+                ended = false;
             } else if (moved) {
                 toTell = owner;
             }

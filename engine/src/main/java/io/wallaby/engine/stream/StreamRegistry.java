@@ -52,7 +52,7 @@ public final class StreamRegistry {
             return known;
         }
         OutputLog log = outputLog(pipeline.sinkStreamName(streamName));
-        return sources.computeIfAbsent(streamId, id -> new SourceStream(id, streamName, log));
+        return sources.computeIfAbsent(streamId, id -> new SourceStream(id, streamName, log, pipeline.stateful()));
     }
 
     /** The output log of a sink stream, or null when no source stream has fed it. */

@@ -1,4 +1,4 @@
-package io.wallaby.engine.source;
+package io.wallaby.engine.process;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
