@@ -40,6 +40,7 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The engine: a source port, a sink port and, when configured, an admin HTTP port, sharing one set
@@ -69,6 +70,7 @@ public final class EngineServer implements AutoCloseable {
     private Channel sourceChannel;
     private Channel sinkChannel;
     private Channel adminChannel;
+    private final AtomicBoolean closed = new AtomicBoolean();
     /** Made by {@link #start()}, which opens the checkpoint store of a stateful application. */
     private StreamProcessors processors;
 
@@ -279,6 +281,9 @@ public final class EngineServer implements AutoCloseable {
     /** Closes every port and every connection, then stops the event loops. Idempotent. */
     @Override
     public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
         lifecycle.moveTo(Lifecycle.Phase.STOPPED);
         for (Channel channel : new Channel[] {sourceChannel, sinkChannel, adminChannel}) {
             if (channel != null) {

@@ -79,6 +79,17 @@ final class Peer implements AutoCloseable {
         return assertInstanceOf(type, frame, "expected " + type.getSimpleName() + ", got " + frame);
     }
 
+    /** Reads the next frame however long it takes: for a peer on a thread of its own that the engine ends. */
+    Frame readWithoutTimeout() throws IOException {
+        socket.setSoTimeout(0);
+        return reader.read();
+    }
+
+    <T extends Frame> T expectWithoutTimeout(Class<T> type) throws IOException {
+        Frame frame = readWithoutTimeout();
+        return assertInstanceOf(type, frame, "expected " + type.getSimpleName() + ", got " + frame);
+    }
+
     /** Reads ACKs until one acknowledges {@code point} on {@code streamId}; returns every credit granted on the way. */
     long awaitAck(long streamId, long point) throws IOException {
         long credits = 0;

@@ -7,6 +7,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,9 +25,16 @@ public final class Lane {
         this.executor = new DefaultEventExecutor(new DefaultThreadFactory("wallaby-lane-" + index, true));
     }
 
-    /** Runs {@code task} on the lane, after what was handed to it before. */
+    /** Runs {@code task} on the lane, after what was handed to it before; dropped once the engine is stopping. */
     public void execute(Runnable task) {
-        executor.execute(task);
+        if (executor.isShuttingDown()) {
+            return;
+        }
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException stopped) {
+            // stopped in between: nothing runs on this lane any more, as intended
+        }
     }
 
     void pin(StreamProcessor processor) {
