@@ -123,8 +123,8 @@ public final class PostgresSourceCommand implements Callable<Integer> {
             + "wallaby_<table>.")
     String channel;
 
-    @Option(names = "--create-table", description = "Create the table as transactions(id bigserial primary key, "
-            + "amount numeric(14,2) not null, created_at timestamptz not null default now()) when it is missing.")
+    @Option(names = "--create-table", description = "Create the table as transactions(" + CapturedTable.COLUMNS
+            + ") when it is missing; an existing table is left as it is.")
     boolean createTable;
 
     @Option(names = "--poll-interval", paramLabel = "DURATION", converter = DurationOption.class, defaultValue = "500ms",
