@@ -6,6 +6,7 @@ import io.wallaby.connector.ConnectorSettings;
 import io.wallaby.connector.DurationOption;
 import io.wallaby.connector.ShutdownSignal;
 import io.wallaby.connector.SourceConnector;
+import io.wallaby.connector.StreamPartitions;
 import io.wallaby.connector.StreamTakenOverException;
 import io.wallaby.connector.postgres.ConnectionString;
 import io.wallaby.connector.postgres.PostgresConnections;
@@ -19,6 +20,7 @@ import io.wallaby.source.postgres.admin.SourceAdminServer;
 import io.wallaby.source.postgres.admin.SourceFigures;
 import io.wallaby.source.postgres.logical.LogicalCapture;
 import io.wallaby.source.postgres.logical.LogicalSettings;
+import io.wallaby.source.postgres.logical.Partition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -64,6 +66,14 @@ import java.util.function.Supplier;
                 "A change whose JSON is larger than a MESSAGE frame allows (--max-frame-length less "
                         + Frames.MESSAGE_HEADER_BYTES + " bytes) is kept in wallaby.dead_letters with the reason and "
                         + "sent as an empty message, so the stream goes on past it.",
+                "",
+                "--partitions N --partition-by COLUMN (logical and table capture): the changes go on the streams "
+                        + "<stream>.0 .. <stream>.N-1, each on the one its COLUMN value hashes to (SHA-256 of the value's "
+                        + "text, see StreamPartitions; NULL: .0), each stream with its own ids and acknowledgements. "
+                        + "Logical: one slot per partition, wallaby_<stream>_<p> (or --slot with _<p>), each decoding the "
+                        + "whole WAL; a DELETE is routed by its old row, so COLUMN must be in the replica identity "
+                        + "(a key column, or REPLICA IDENTITY FULL). An UPDATE that changes COLUMN goes on the new "
+                        + "value's stream only.",
                 "",
                 "A second instance for the same stream waits as a standby. SIGTERM: stop reading, wait for the last "
                         + "acknowledgements (--shutdown-timeout), send EOS, exit 0."})
@@ -118,6 +128,14 @@ public final class PostgresSourceCommand implements Callable<Integer> {
             description = "logical: while the captured tables are idle, how often to write a heartbeat into the WAL so "
                     + "the slot keeps up with the rest of the server; 0: never.")
     Duration heartbeatInterval;
+
+    @Option(names = "--partitions", paramLabel = "N", description = "Split the changes over N streams "
+            + "<stream>.0 .. <stream>.N-1 by --partition-by (logical and table capture); 1: the one stream <stream>.")
+    int partitions = 1;
+
+    @Option(names = "--partition-by", paramLabel = "COLUMN", description = "With --partitions above 1: the column "
+            + "whose value picks a change's stream; every captured table must have it.")
+    String partitionBy;
 
     @Option(names = "--channel", description = "table and notify capture: the notification channel; defaults to "
             + "wallaby_<table>.")
@@ -175,6 +193,11 @@ public final class PostgresSourceCommand implements Callable<Integer> {
             throw new ConfigurationException(mode + " capture takes one --table, not " + tables.size()
                     + "; use --capture logical for several");
         }
+        if (mode == CaptureMode.notify && partitions > 1) {
+            db.close();
+            throw new ConfigurationException("--partitions needs --capture logical or table: the notify capture keeps "
+                    + "nothing, so it cannot give each partition stream ids that survive a restart");
+        }
         if (mode == CaptureMode.notify) {
             NotifyTrigger trigger = new NotifyTrigger(table, channelName);
             install(db, () -> {
@@ -193,9 +216,21 @@ public final class PostgresSourceCommand implements Callable<Integer> {
         }
         ChangeTable changes = new ChangeTable(table, channelName);
         String source = install(db, () -> changes.install(db, createTable));
+        if (partitions > 1) {
+            install(db, () -> {
+                PartitionColumn.check(db, List.of(source), partitionBy, false);
+                return null;
+            });
+            db.close();
+            String quotedTable = PartitionColumn.quoted(source);
+            String quotedColumn = PartitionColumn.quote(partitionBy);
+            return runPartitioned(settings, null, p -> adapt(new ChangeCapture(database, source, channelName,
+                    partitionStream(p), pollInterval, batchSize, Frames.maxPayloadLength(settings.maxFrameLength()),
+                    statsInterval, PartitionSql.condition(quotedTable, quotedColumn, p, partitions))));
+        }
         db.close();
         Supplier<ChangeCapture> captures = () -> new ChangeCapture(database, source, channelName, streamName,
-                pollInterval, batchSize, Frames.maxPayloadLength(settings.maxFrameLength()), statsInterval);
+                pollInterval, batchSize, Frames.maxPayloadLength(settings.maxFrameLength()), statsInterval, "");
         AtomicReference<ChangeCapture> capture = new AtomicReference<>(captures.get());
         FiguresAcrossTurns figures = new FiguresAcrossTurns(capture.get().figures());
         try (SourceConnector connector = new SourceConnector(settings, SourceConnector.DEFAULT_REPLAY_CAPACITY,
@@ -247,10 +282,17 @@ public final class PostgresSourceCommand implements Callable<Integer> {
                 qualified.add(install(db, () -> CapturedTable.qualifiedName(db, name, createTable)));
             }
             String derived = derivedName(streamName);
+            if (partitions > 1) {
+                install(db, () -> {
+                    PartitionColumn.check(db, qualified, partitionBy, true);
+                    return null;
+                });
+                return runLogicalPartitioned(db, settings, qualified, derived);
+            }
             LogicalSettings logicalSettings = new LogicalSettings(streamName, qualified,
                     slot != null ? slot : derived, publication != null ? publication : derived,
                     snapshot == Snapshot.initial, statusInterval, heartbeatInterval,
-                    Frames.maxPayloadLength(settings.maxFrameLength()));
+                    Frames.maxPayloadLength(settings.maxFrameLength()), null);
             logical = new LogicalCapture(database, logicalSettings);
             install(db, () -> {
                 logical.install(db);
@@ -271,6 +313,101 @@ public final class PostgresSourceCommand implements Callable<Integer> {
                 figures.next(figures(capture.get()));
             });
         }
+    }
+
+    /**
+     * The logical capture of {@code --partitions N}: a slot per partition ({@code wallaby_<stream>_<p>}, or
+     * {@code --slot} with {@code _<p>}), one publication for all. Each slot decodes the whole WAL and passes over
+     * the other partitions' changes: N times the decoding work of one slot, for a numbering per stream that is
+     * exactly the unpartitioned capture's, restart rules and all.
+     */
+    private int runLogicalPartitioned(Connection db, ConnectorSettings settings, List<String> qualified,
+                                      String derived) throws Exception {
+        String publicationName = publication != null ? publication : derived;
+        List<LogicalCapture> made = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            String partitionSlot = slot != null ? slot + "_" + p : derivedName(streamName) + "_" + p;
+            try {
+                SqlIdentifiers.slot(partitionSlot, "--slot");
+            } catch (IllegalArgumentException e) {
+                throw new ConfigurationException(e.getMessage() + " (partition " + p + "'s slot); pass a shorter --slot",
+                        e);
+            }
+            LogicalCapture capture = new LogicalCapture(database, new LogicalSettings(partitionStream(p), qualified,
+                    partitionSlot, publicationName, snapshot == Snapshot.initial, statusInterval, heartbeatInterval,
+                    Frames.maxPayloadLength(settings.maxFrameLength()), new Partition(partitionBy, p, partitions)));
+            install(db, () -> {
+                capture.install(db);
+                return null;
+            });
+            made.add(capture);
+        }
+        db.close();
+        return runPartitioned(settings, made.get(0).slot(), p -> adapt(made.get(p).anew()));
+    }
+
+    /** Runs one capture per partition stream on one engine connection (see {@link PartitionedCaptures}). */
+    private int runPartitioned(ConnectorSettings settings, String firstSlot,
+                               java.util.function.IntFunction<PartitionedCaptures.Capture> captureOf) throws Exception {
+        List<String> streams = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            streams.add(partitionStream(p));
+        }
+        PartitionedCaptures captures = new PartitionedCaptures(streams, captureOf);
+        log.info("{} partitions by {}: streams {}", partitions, partitionBy, streams);
+        try (SourceConnector connector = new SourceConnector(settings, SourceConnector.DEFAULT_REPLAY_CAPACITY,
+                captures::onAcknowledged);
+             AutoCloseable port = !admin.enabled() ? null : firstSlot == null
+                     ? SourceAdminServer.start(admin.host(), admin.port(), streamName, null, captures.figures())
+                     : SourceAdminServer.start(admin.host(), admin.port(), streamName, firstSlot, database,
+                     captures.figures())) {
+            return captures.run(connector, () -> stopping, shutdownTimeout);
+        }
+    }
+
+    private String partitionStream(int partition) {
+        return StreamPartitions.streamName(streamName, partition);
+    }
+
+    private static PartitionedCaptures.Capture adapt(ChangeCapture capture) {
+        return new PartitionedCaptures.Capture() {
+            @Override
+            public void run(SourceConnector connector, long enginePoint, java.util.function.BooleanSupplier stopping,
+                            Duration shutdownTimeout) throws Exception {
+                capture.run(connector, enginePoint, stopping, shutdownTimeout);
+            }
+
+            @Override
+            public void onAcknowledged(String stream, long point) {
+                capture.onAcknowledged(stream, point);
+            }
+
+            @Override
+            public SourceFigures figures() {
+                return capture.figures();
+            }
+        };
+    }
+
+    private static PartitionedCaptures.Capture adapt(LogicalCapture capture) {
+        SourceFigures figures = figures(capture);
+        return new PartitionedCaptures.Capture() {
+            @Override
+            public void run(SourceConnector connector, long enginePoint, java.util.function.BooleanSupplier stopping,
+                            Duration shutdownTimeout) throws Exception {
+                capture.run(connector, enginePoint, stopping, shutdownTimeout);
+            }
+
+            @Override
+            public void onAcknowledged(String stream, long point) {
+                capture.onAcknowledged(stream, point);
+            }
+
+            @Override
+            public SourceFigures figures() {
+                return figures;
+            }
+        };
     }
 
     private static SourceFigures figures(LogicalCapture capturing) {
@@ -342,6 +479,21 @@ public final class PostgresSourceCommand implements Callable<Integer> {
         }
         if (tables.isEmpty()) {
             throw new ConfigurationException("--table: name at least one table");
+        }
+        if (partitions < 1) {
+            throw new ConfigurationException("--partitions must be at least 1, was " + partitions);
+        }
+        if (partitions > 1 && (partitionBy == null || partitionBy.isBlank())) {
+            throw new ConfigurationException("--partitions " + partitions + " needs --partition-by COLUMN: the column "
+                    + "whose value picks each change's stream");
+        }
+        if (partitions == 1 && partitionBy != null) {
+            throw new ConfigurationException("--partition-by " + partitionBy + " needs --partitions N with N above 1; "
+                    + "without it everything goes on the one stream");
+        }
+        if (partitions > 1 && uninstall) {
+            throw new ConfigurationException("--uninstall of a partitioned source is not supported yet: run it once "
+                    + "per partition with --stream <stream>.<p> --slot <the partition's slot>, without --partitions");
         }
         if (tables.size() > 1 && stream == null) {
             throw new ConfigurationException("several tables (" + String.join(", ", tables) + ") go on one stream: "
