@@ -224,9 +224,10 @@ public final class PostgresSourceCommand implements Callable<Integer> {
             db.close();
             String quotedTable = PartitionColumn.quoted(source);
             String quotedColumn = PartitionColumn.quote(partitionBy);
-            return runPartitioned(settings, null, p -> adapt(new ChangeCapture(database, source, channelName,
-                    partitionStream(p), pollInterval, batchSize, Frames.maxPayloadLength(settings.maxFrameLength()),
-                    statsInterval, PartitionSql.condition(quotedTable, quotedColumn, p, partitions))));
+            return partitioned(settings).run(null, p -> PartitionedSource.adapt(new ChangeCapture(database, source,
+                    channelName, StreamPartitions.streamName(streamName, p), pollInterval, batchSize,
+                    Frames.maxPayloadLength(settings.maxFrameLength()), statsInterval,
+                    PartitionSql.condition(quotedTable, quotedColumn, p, partitions))));
         }
         db.close();
         Supplier<ChangeCapture> captures = () -> new ChangeCapture(database, source, channelName, streamName,
@@ -287,7 +288,8 @@ public final class PostgresSourceCommand implements Callable<Integer> {
                     PartitionColumn.check(db, qualified, partitionBy, true);
                     return null;
                 });
-                return runLogicalPartitioned(db, settings, qualified, derived);
+                return partitioned(settings).runLogical(db, qualified, slot, publication != null ? publication : derived,
+                        snapshot == Snapshot.initial, statusInterval, heartbeatInterval);
             }
             LogicalSettings logicalSettings = new LogicalSettings(streamName, qualified,
                     slot != null ? slot : derived, publication != null ? publication : derived,
@@ -315,102 +317,12 @@ public final class PostgresSourceCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * The logical capture of {@code --partitions N}: a slot per partition ({@code wallaby_<stream>_<p>}, or
-     * {@code --slot} with {@code _<p>}), one publication for all. Each slot decodes the whole WAL and passes over
-     * the other partitions' changes: N times the decoding work of one slot, for a numbering per stream that is
-     * exactly the unpartitioned capture's, restart rules and all.
-     */
-    private int runLogicalPartitioned(Connection db, ConnectorSettings settings, List<String> qualified,
-                                      String derived) throws Exception {
-        String publicationName = publication != null ? publication : derived;
-        List<LogicalCapture> made = new ArrayList<>();
-        for (int p = 0; p < partitions; p++) {
-            String partitionSlot = slot != null ? slot + "_" + p : derivedName(streamName) + "_" + p;
-            try {
-                SqlIdentifiers.slot(partitionSlot, "--slot");
-            } catch (IllegalArgumentException e) {
-                throw new ConfigurationException(e.getMessage() + " (partition " + p + "'s slot); pass a shorter --slot",
-                        e);
-            }
-            LogicalCapture capture = new LogicalCapture(database, new LogicalSettings(partitionStream(p), qualified,
-                    partitionSlot, publicationName, snapshot == Snapshot.initial, statusInterval, heartbeatInterval,
-                    Frames.maxPayloadLength(settings.maxFrameLength()), new Partition(partitionBy, p, partitions)));
-            install(db, () -> {
-                capture.install(db);
-                return null;
-            });
-            made.add(capture);
-        }
-        db.close();
-        return runPartitioned(settings, made.get(0).slot(), p -> adapt(made.get(p).anew()));
+    private PartitionedSource partitioned(ConnectorSettings settings) {
+        return new PartitionedSource(database, settings, admin, streamName, partitions, partitionBy, () -> stopping,
+                shutdownTimeout);
     }
 
-    /** Runs one capture per partition stream on one engine connection (see {@link PartitionedCaptures}). */
-    private int runPartitioned(ConnectorSettings settings, String firstSlot,
-                               java.util.function.IntFunction<PartitionedCaptures.Capture> captureOf) throws Exception {
-        List<String> streams = new ArrayList<>();
-        for (int p = 0; p < partitions; p++) {
-            streams.add(partitionStream(p));
-        }
-        PartitionedCaptures captures = new PartitionedCaptures(streams, captureOf);
-        log.info("{} partitions by {}: streams {}", partitions, partitionBy, streams);
-        try (SourceConnector connector = new SourceConnector(settings, SourceConnector.DEFAULT_REPLAY_CAPACITY,
-                captures::onAcknowledged);
-             AutoCloseable port = !admin.enabled() ? null : firstSlot == null
-                     ? SourceAdminServer.start(admin.host(), admin.port(), streamName, null, captures.figures())
-                     : SourceAdminServer.start(admin.host(), admin.port(), streamName, firstSlot, database,
-                     captures.figures())) {
-            return captures.run(connector, () -> stopping, shutdownTimeout);
-        }
-    }
-
-    private String partitionStream(int partition) {
-        return StreamPartitions.streamName(streamName, partition);
-    }
-
-    private static PartitionedCaptures.Capture adapt(ChangeCapture capture) {
-        return new PartitionedCaptures.Capture() {
-            @Override
-            public void run(SourceConnector connector, long enginePoint, java.util.function.BooleanSupplier stopping,
-                            Duration shutdownTimeout) throws Exception {
-                capture.run(connector, enginePoint, stopping, shutdownTimeout);
-            }
-
-            @Override
-            public void onAcknowledged(String stream, long point) {
-                capture.onAcknowledged(stream, point);
-            }
-
-            @Override
-            public SourceFigures figures() {
-                return capture.figures();
-            }
-        };
-    }
-
-    private static PartitionedCaptures.Capture adapt(LogicalCapture capture) {
-        SourceFigures figures = figures(capture);
-        return new PartitionedCaptures.Capture() {
-            @Override
-            public void run(SourceConnector connector, long enginePoint, java.util.function.BooleanSupplier stopping,
-                            Duration shutdownTimeout) throws Exception {
-                capture.run(connector, enginePoint, stopping, shutdownTimeout);
-            }
-
-            @Override
-            public void onAcknowledged(String stream, long point) {
-                capture.onAcknowledged(stream, point);
-            }
-
-            @Override
-            public SourceFigures figures() {
-                return figures;
-            }
-        };
-    }
-
-    private static SourceFigures figures(LogicalCapture capturing) {
+    static SourceFigures figures(LogicalCapture capturing) {
         return new SourceFigures() {
             @Override
             public long messagesSent() {
