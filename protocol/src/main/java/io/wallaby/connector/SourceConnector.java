@@ -36,9 +36,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * is doubled.
  *
  * <h2>Threads</h2>
- * All methods except {@link #acknowledgedPoint} and {@link #close()} are meant for one thread, the
- * connector's own. The {@link AcknowledgementListener} is called on the connector's internal reader thread:
- * it must return quickly and must not call back into this connector.
+ * All methods except {@link #acknowledgedPoint} and {@link #close()} are meant for the connector's own
+ * thread. A connector that feeds several streams from several threads (one per partition, say) may call
+ * them from each: the calls are serialised, so one thread's {@code write} that waits for credit or room in
+ * its replay buffer holds the others' calls back until it returns (credit belongs to the connection, not to
+ * a stream). Open the streams before the threads start writing. The {@link AcknowledgementListener} is
+ * called on the connector's internal reader thread: it must return quickly and must not call back into
+ * this connector.
  */
 public final class SourceConnector implements AutoCloseable {
 
@@ -53,6 +57,12 @@ public final class SourceConnector implements AutoCloseable {
     private final int replayCapacity;
     /** Guards the session, which the reader thread shares; every public method holds it (waits release it). */
     private final ReentrantLock lock = new ReentrantLock();
+    /**
+     * Serialises the callers' threads for a whole call: {@link #lock} alone does not, since waits release it.
+     * Always taken before {@link #lock}, never while holding it; {@link #close()} and the reader thread do not
+     * take it.
+     */
+    private final ReentrantLock calls = new ReentrantLock();
     /** The streams, the connection and everything that talks to the engine; guarded by {@link #lock}. */
     private final SourceSession session;
     private final ScheduledExecutorService flusher;
@@ -89,11 +99,13 @@ public final class SourceConnector implements AutoCloseable {
      *                            would not help
      */
     public void connect() {
+        calls.lock();
         lock.lock();
         try {
             session.ensureConnected();
         } finally {
             lock.unlock();
+            calls.unlock();
         }
     }
 
@@ -107,6 +119,7 @@ public final class SourceConnector implements AutoCloseable {
      *         it. {@link Frame#U64_MAX} means nothing was acknowledged: start from the beginning.
      */
     public long openStream(String name) {
+        calls.lock();
         lock.lock();
         try {
             session.checkNotClosed();
@@ -119,6 +132,7 @@ public final class SourceConnector implements AutoCloseable {
             return stream.resumePoint();
         } finally {
             lock.unlock();
+            calls.unlock();
         }
     }
 
@@ -134,6 +148,7 @@ public final class SourceConnector implements AutoCloseable {
      * @return the message id used
      */
     public long write(byte[] payload) {
+        calls.lock();
         lock.lock();
         try {
             List<OpenStream> open = session.openStreams();
@@ -147,6 +162,7 @@ public final class SourceConnector implements AutoCloseable {
             return id;
         } finally {
             lock.unlock();
+            calls.unlock();
         }
     }
 
@@ -159,6 +175,7 @@ public final class SourceConnector implements AutoCloseable {
      * @param key       routing key, or {@code null}
      */
     public void write(String streamName, long messageId, byte[] key, byte[] payload) {
+        calls.lock();
         lock.lock();
         try {
             session.checkNotClosed();
@@ -175,6 +192,7 @@ public final class SourceConnector implements AutoCloseable {
             session.sendWritten(stream.append(messageId, key, payload));
         } finally {
             lock.unlock();
+            calls.unlock();
         }
     }
 
@@ -183,13 +201,18 @@ public final class SourceConnector implements AutoCloseable {
      * connector that is idle for a while should call this now and then.
      */
     public void flush() {
-        lock.lock();
+        calls.lock();
         try {
-            session.reconnectIfLost();
+            lock.lock();
+            try {
+                session.reconnectIfLost();
+            } finally {
+                lock.unlock();
+            }
+            session.flush();
         } finally {
-            lock.unlock();
+            calls.unlock();
         }
-        session.flush();
     }
 
     /** The last point the engine acknowledged on the stream, or {@link Frame#U64_MAX} when none. */
@@ -210,6 +233,15 @@ public final class SourceConnector implements AutoCloseable {
      * @return true when everything was acknowledged and the EOS answered in time
      */
     public boolean closeStream(String streamName, Duration timeout) {
+        calls.lock();
+        try {
+            return closeStreamAlone(streamName, timeout);
+        } finally {
+            calls.unlock();
+        }
+    }
+
+    private boolean closeStreamAlone(String streamName, Duration timeout) {
         lock.lock();
         try {
             OpenStream stream = openStreamNamed(streamName);
@@ -251,7 +283,7 @@ public final class SourceConnector implements AutoCloseable {
                 for (OpenStream stream : session.openStreams()) {
                     // Closing one stream may reconnect, which forgets a stream taken over meanwhile: skip it.
                     if (session.stream(stream.name()) == stream) {
-                        closeStream(stream.name(), timeout);
+                        closeStreamAlone(stream.name(), timeout);
                     }
                 }
             }

@@ -39,18 +39,22 @@ final class AcknowledgementRecorder {
     private final ConcurrentSkipListMap<Long, CaptureCursor> unrecorded;
     /** The highest point the engine acknowledged on the stream (-1: none yet). */
     private final AtomicLong acknowledged;
+    /** SQL keeping this stream's partition of {@code wallaby.changes c}; empty: every row of the source. */
+    private final String partition;
     private volatile long recordedId = -1;
     private ScheduledExecutorService timer;
     private Connection db;
     private boolean failing;
 
     AcknowledgementRecorder(ConnectionString database, String source, String streamName,
-                            ConcurrentSkipListMap<Long, CaptureCursor> unrecorded, AtomicLong acknowledged) {
+                            ConcurrentSkipListMap<Long, CaptureCursor> unrecorded, AtomicLong acknowledged,
+                            String partition) {
         this.database = database;
         this.source = source;
         this.streamName = streamName;
         this.unrecorded = unrecorded;
         this.acknowledged = acknowledged;
+        this.partition = partition;
     }
 
     /** The message id whose cursor is recorded in wallaby.source_offsets (as read at start, or by this process). */
@@ -120,8 +124,8 @@ final class AcknowledgementRecorder {
             db.setAutoCommit(false);
         }
         try {
-            try (PreparedStatement delete = db.prepareStatement("DELETE FROM wallaby.changes WHERE source = ? "
-                    + "AND (txid, seq) <= (?::text::xid8, ?)")) {
+            try (PreparedStatement delete = db.prepareStatement("DELETE FROM wallaby.changes c WHERE c.source = ? "
+                    + "AND (c.txid, c.seq) <= (?::text::xid8, ?)" + partition)) {
                 delete.setString(1, source);
                 delete.setString(2, Long.toString(done.txid()));
                 delete.setLong(3, done.seq());

@@ -19,12 +19,18 @@ final class CapturedTable {
 
     private static final Logger log = LoggerFactory.getLogger(CapturedTable.class);
 
+    /** What {@code --create-table} makes. */
+    static final String COLUMNS = "id bigserial primary key, amount numeric(14,2) not null, "
+            + "created_at timestamptz not null default now(), account bigint";
+
     private CapturedTable() {
     }
 
     /**
-     * Creates {@code table} as {@code transactions(id, amount, created_at)} when it is missing and
-     * {@code createTable} is set, inside the caller's transaction.
+     * Creates {@code table} as {@code transactions(id, amount, created_at, account)} when it is missing and
+     * {@code createTable} is set, inside the caller's transaction. {@code account} is nullable, so writers
+     * that do not know it need not change; it is the column a source partitions by ({@code --partition-by
+     * account}). An existing table is left as it is.
      *
      * @throws ConfigurationException when the table is missing and is not to be created
      */
@@ -36,11 +42,10 @@ final class CapturedTable {
         if (!createTable) {
             throw new ConfigurationException("table " + table + " does not exist in database " + db.getCatalog()
                     + "; create it, or pass --create-table to create " + table
-                    + "(id bigserial primary key, amount numeric(14,2) not null, created_at timestamptz not null default now())");
+                    + "(" + COLUMNS + ")");
         }
         try (Statement s = db.createStatement()) {
-            s.execute("CREATE TABLE IF NOT EXISTS " + quotedTable + " (id bigserial PRIMARY KEY, "
-                    + "amount numeric(14,2) NOT NULL, created_at timestamptz NOT NULL DEFAULT now())");
+            s.execute("CREATE TABLE IF NOT EXISTS " + quotedTable + " (" + COLUMNS + ")");
         }
         log.info("created table {}", table);
     }

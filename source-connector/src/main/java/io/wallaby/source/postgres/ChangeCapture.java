@@ -55,6 +55,11 @@ import java.util.function.BooleanSupplier;
  * acknowledged rows and records the cursor with its message id in one transaction, coalescing the ACKs of
  * about 50 ms. Until the stream is open (a standby instance) nothing is deleted.
  *
+ * <h2>Partitions</h2>
+ * A partitioned source runs one capture per partition stream, each reading only the rows of its partition
+ * ({@link PartitionSql}, the same hash as {@link io.wallaby.connector.StreamPartitions}) with its own
+ * cursor, ids and offsets row, and deleting only its own rows: the reasoning above holds for each.
+ *
  * <p>Runs on one thread, except {@link #onAcknowledged} and the recorder.
  */
 final class ChangeCapture {
@@ -69,6 +74,8 @@ final class ChangeCapture {
     private final int batchSize;
     private final int maxPayloadLength;
     private final CaptureFigures figures;
+    /** SQL on {@code wallaby.changes c} keeping this stream's partition ({@link PartitionSql}); empty: all rows. */
+    private final String partition;
 
     /** Sent and not yet recorded as acknowledged: message id to the cursor of its row. */
     private final ConcurrentSkipListMap<Long, CaptureCursor> unrecorded = new ConcurrentSkipListMap<>();
@@ -88,7 +95,7 @@ final class ChangeCapture {
     private PreparedStatement readBatch;
 
     ChangeCapture(ConnectionString database, String source, String channel, String streamName,
-                  Duration pollInterval, int batchSize, int maxPayloadLength, Duration statsInterval) {
+                  Duration pollInterval, int batchSize, int maxPayloadLength, Duration statsInterval, String partition) {
         this.database = database;
         this.source = source;
         this.channel = channel;
@@ -97,7 +104,8 @@ final class ChangeCapture {
         this.batchSize = batchSize;
         this.maxPayloadLength = maxPayloadLength;
         this.figures = new CaptureFigures(statsInterval, source);
-        this.recorder = new AcknowledgementRecorder(database, source, streamName, unrecorded, acknowledged);
+        this.partition = partition;
+        this.recorder = new AcknowledgementRecorder(database, source, streamName, unrecorded, acknowledged, partition);
     }
 
     /** The SDK's {@link io.wallaby.connector.AcknowledgementListener}: only hands the point over, no JDBC here. */
@@ -301,7 +309,7 @@ final class ChangeCapture {
         long skip = point - recorded;
         try (PreparedStatement s = db.prepareStatement("SELECT c.txid::text AS txid_text, c.seq "
                 + "FROM wallaby.changes c WHERE c.source = ? AND c.txid < pg_snapshot_xmin(pg_current_snapshot()) "
-                + "AND (c.txid, c.seq) > (?::text::xid8, ?) ORDER BY c.txid, c.seq LIMIT ?")) {
+                + "AND (c.txid, c.seq) > (?::text::xid8, ?)" + partition + " ORDER BY c.txid, c.seq LIMIT ?")) {
             bindCursor(s, skip);
             CaptureCursor last = null;
             long found = 0;
@@ -333,7 +341,8 @@ final class ChangeCapture {
         if (readBatch == null) {
             readBatch = db.prepareStatement("SELECT c.txid::text AS txid_text, c.seq, "
                     + "c.payload::text FROM wallaby.changes c WHERE c.source = ? "
-                    + "AND c.txid < pg_snapshot_xmin(pg_current_snapshot()) AND (c.txid, c.seq) > (?::text::xid8, ?) "
+                    + "AND c.txid < pg_snapshot_xmin(pg_current_snapshot()) AND (c.txid, c.seq) > (?::text::xid8, ?)"
+                    + partition + " "
                     // Qualified on purpose: a bare "ORDER BY txid" would sort by the text output column (999 > 1000).
                     + "ORDER BY c.txid, c.seq LIMIT ?");
         }

@@ -6,6 +6,7 @@ import io.wallaby.connector.ConnectorSettings;
 import io.wallaby.connector.DurationOption;
 import io.wallaby.connector.ShutdownSignal;
 import io.wallaby.connector.SourceConnector;
+import io.wallaby.connector.StreamPartitions;
 import io.wallaby.connector.StreamTakenOverException;
 import io.wallaby.connector.postgres.ConnectionString;
 import io.wallaby.connector.postgres.PostgresConnections;
@@ -19,6 +20,7 @@ import io.wallaby.source.postgres.admin.SourceAdminServer;
 import io.wallaby.source.postgres.admin.SourceFigures;
 import io.wallaby.source.postgres.logical.LogicalCapture;
 import io.wallaby.source.postgres.logical.LogicalSettings;
+import io.wallaby.source.postgres.logical.Partition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -64,6 +66,14 @@ import java.util.function.Supplier;
                 "A change whose JSON is larger than a MESSAGE frame allows (--max-frame-length less "
                         + Frames.MESSAGE_HEADER_BYTES + " bytes) is kept in wallaby.dead_letters with the reason and "
                         + "sent as an empty message, so the stream goes on past it.",
+                "",
+                "--partitions N --partition-by COLUMN (logical and table capture): the changes go on the streams "
+                        + "<stream>.0 .. <stream>.N-1, each on the one its COLUMN value hashes to (SHA-256 of the value's "
+                        + "text, see StreamPartitions; NULL: .0), each stream with its own ids and acknowledgements. "
+                        + "Logical: one slot per partition, wallaby_<stream>_<p> (or --slot with _<p>), each decoding the "
+                        + "whole WAL; a DELETE is routed by its old row, so COLUMN must be in the replica identity "
+                        + "(a key column, or REPLICA IDENTITY FULL). An UPDATE that changes COLUMN goes on the new "
+                        + "value's stream only.",
                 "",
                 "A second instance for the same stream waits as a standby. SIGTERM: stop reading, wait for the last "
                         + "acknowledgements (--shutdown-timeout), send EOS, exit 0."})
@@ -119,12 +129,20 @@ public final class PostgresSourceCommand implements Callable<Integer> {
                     + "the slot keeps up with the rest of the server; 0: never.")
     Duration heartbeatInterval;
 
+    @Option(names = "--partitions", paramLabel = "N", description = "Split the changes over N streams "
+            + "<stream>.0 .. <stream>.N-1 by --partition-by (logical and table capture); 1: the one stream <stream>.")
+    int partitions = 1;
+
+    @Option(names = "--partition-by", paramLabel = "COLUMN", description = "With --partitions above 1: the column "
+            + "whose value picks a change's stream; every captured table must have it.")
+    String partitionBy;
+
     @Option(names = "--channel", description = "table and notify capture: the notification channel; defaults to "
             + "wallaby_<table>.")
     String channel;
 
-    @Option(names = "--create-table", description = "Create the table as transactions(id bigserial primary key, "
-            + "amount numeric(14,2) not null, created_at timestamptz not null default now()) when it is missing.")
+    @Option(names = "--create-table", description = "Create the table as transactions(" + CapturedTable.COLUMNS
+            + ") when it is missing; an existing table is left as it is.")
     boolean createTable;
 
     @Option(names = "--poll-interval", paramLabel = "DURATION", converter = DurationOption.class, defaultValue = "500ms",
@@ -175,6 +193,11 @@ public final class PostgresSourceCommand implements Callable<Integer> {
             throw new ConfigurationException(mode + " capture takes one --table, not " + tables.size()
                     + "; use --capture logical for several");
         }
+        if (mode == CaptureMode.notify && partitions > 1) {
+            db.close();
+            throw new ConfigurationException("--partitions needs --capture logical or table: the notify capture keeps "
+                    + "nothing, so it cannot give each partition stream ids that survive a restart");
+        }
         if (mode == CaptureMode.notify) {
             NotifyTrigger trigger = new NotifyTrigger(table, channelName);
             install(db, () -> {
@@ -193,9 +216,22 @@ public final class PostgresSourceCommand implements Callable<Integer> {
         }
         ChangeTable changes = new ChangeTable(table, channelName);
         String source = install(db, () -> changes.install(db, createTable));
+        if (partitions > 1) {
+            install(db, () -> {
+                PartitionColumn.check(db, List.of(source), partitionBy, false);
+                return null;
+            });
+            db.close();
+            String quotedTable = PartitionColumn.quoted(source);
+            String quotedColumn = PartitionColumn.quote(partitionBy);
+            return partitioned(settings).run(null, p -> PartitionedSource.adapt(new ChangeCapture(database, source,
+                    channelName, StreamPartitions.streamName(streamName, p), pollInterval, batchSize,
+                    Frames.maxPayloadLength(settings.maxFrameLength()), statsInterval,
+                    PartitionSql.condition(quotedTable, quotedColumn, p, partitions))));
+        }
         db.close();
         Supplier<ChangeCapture> captures = () -> new ChangeCapture(database, source, channelName, streamName,
-                pollInterval, batchSize, Frames.maxPayloadLength(settings.maxFrameLength()), statsInterval);
+                pollInterval, batchSize, Frames.maxPayloadLength(settings.maxFrameLength()), statsInterval, "");
         AtomicReference<ChangeCapture> capture = new AtomicReference<>(captures.get());
         FiguresAcrossTurns figures = new FiguresAcrossTurns(capture.get().figures());
         try (SourceConnector connector = new SourceConnector(settings, SourceConnector.DEFAULT_REPLAY_CAPACITY,
@@ -247,10 +283,18 @@ public final class PostgresSourceCommand implements Callable<Integer> {
                 qualified.add(install(db, () -> CapturedTable.qualifiedName(db, name, createTable)));
             }
             String derived = derivedName(streamName);
+            if (partitions > 1) {
+                install(db, () -> {
+                    PartitionColumn.check(db, qualified, partitionBy, true);
+                    return null;
+                });
+                return partitioned(settings).runLogical(db, qualified, slot, publication != null ? publication : derived,
+                        snapshot == Snapshot.initial, statusInterval, heartbeatInterval);
+            }
             LogicalSettings logicalSettings = new LogicalSettings(streamName, qualified,
                     slot != null ? slot : derived, publication != null ? publication : derived,
                     snapshot == Snapshot.initial, statusInterval, heartbeatInterval,
-                    Frames.maxPayloadLength(settings.maxFrameLength()));
+                    Frames.maxPayloadLength(settings.maxFrameLength()), null);
             logical = new LogicalCapture(database, logicalSettings);
             install(db, () -> {
                 logical.install(db);
@@ -273,7 +317,12 @@ public final class PostgresSourceCommand implements Callable<Integer> {
         }
     }
 
-    private static SourceFigures figures(LogicalCapture capturing) {
+    private PartitionedSource partitioned(ConnectorSettings settings) {
+        return new PartitionedSource(database, settings, admin, streamName, partitions, partitionBy, () -> stopping,
+                shutdownTimeout);
+    }
+
+    static SourceFigures figures(LogicalCapture capturing) {
         return new SourceFigures() {
             @Override
             public long messagesSent() {
@@ -342,6 +391,21 @@ public final class PostgresSourceCommand implements Callable<Integer> {
         }
         if (tables.isEmpty()) {
             throw new ConfigurationException("--table: name at least one table");
+        }
+        if (partitions < 1) {
+            throw new ConfigurationException("--partitions must be at least 1, was " + partitions);
+        }
+        if (partitions > 1 && (partitionBy == null || partitionBy.isBlank())) {
+            throw new ConfigurationException("--partitions " + partitions + " needs --partition-by COLUMN: the column "
+                    + "whose value picks each change's stream");
+        }
+        if (partitions == 1 && partitionBy != null) {
+            throw new ConfigurationException("--partition-by " + partitionBy + " needs --partitions N with N above 1; "
+                    + "without it everything goes on the one stream");
+        }
+        if (partitions > 1 && uninstall) {
+            throw new ConfigurationException("--uninstall of a partitioned source is not supported yet: run it once "
+                    + "per partition with --stream <stream>.<p> --slot <the partition's slot>, without --partitions");
         }
         if (tables.size() > 1 && stream == null) {
             throw new ConfigurationException("several tables (" + String.join(", ", tables) + ") go on one stream: "

@@ -154,7 +154,7 @@ public final class LogicalCapture {
         SlotRecorder recorder = new SlotRecorder(settings, slot, transactions, acknowledged, recorded, this::connect);
         this.recorder = recorder;
         LogicalReader current = new LogicalReader(database, slot, transactions, batches, start, engine,
-                recorder, this::checkSlot, settings.statusInterval(), settings.statusInterval());
+                recorder, this::checkSlot, settings.statusInterval(), settings.statusInterval(), settings.partition());
         recorder.attach(current);
         reader = current;
         Thread readerThread = new Thread(current, "wallaby-logical-reader");
@@ -302,7 +302,7 @@ public final class LogicalCapture {
             if (!settings.initialSnapshot()) {
                 return made;
             }
-            long last = SnapshotReader.read(db, created.snapshotName(), settings.tables(), base + 1,
+            long last = SnapshotReader.read(db, created.snapshotName(), settings.tables(), settings.partition(), base + 1,
                     SlotPosition.lsn(created.consistentPoint()), change -> write(connector, change));
             connector.flush();
             SlotPosition done = new SlotPosition(true, 0, last, created.consistentPoint());

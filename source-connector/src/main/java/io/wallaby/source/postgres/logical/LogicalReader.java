@@ -33,6 +33,9 @@ import java.util.concurrent.TimeUnit;
  * the server sends transactions after the confirmed position in the same order with the same changes.
  * Transactions at or below the recorded commit LSN, which a server that crashed may send again, are
  * skipped. Per-change LSNs are not used as ids: the rows of one multi-row INSERT or COPY share one.
+ * A partitioned stream ({@link Partition}) numbers only its own changes (by the partition column's value in
+ * the new row, or the old row of a delete) and passes over the others, which its sibling streams' slots
+ * carry; truncates go on every partition.
  *
  * <h2>Threads</h2>
  * Everything here runs on the reader thread except {@link #stopReading()}, {@link #close()} and the
@@ -56,6 +59,8 @@ final class LogicalReader implements Runnable {
     private final SlotCheck slotCheck;
     private final Duration statusInterval;
     private final Duration keepaliveInterval;
+    /** The part of the changes this stream carries; null: all. */
+    private final Partition partition;
     private final ChangeEnvelope envelope = new ChangeEnvelope();
     private final Map<Integer, PgOutput.Relation> relations = new HashMap<>();
 
@@ -90,7 +95,7 @@ final class LogicalReader implements Runnable {
     LogicalReader(ConnectionString database, ReplicationSlot slot, TransactionLog transactions,
                   BlockingQueue<List<Outgoing>> out, SlotPosition start, long enginePoint,
                   SlotRecorder recorder, SlotCheck slotCheck, Duration statusInterval,
-                  Duration keepaliveInterval) {
+                  Duration keepaliveInterval, Partition partition) {
         this.database = database;
         this.slot = slot;
         this.transactions = transactions;
@@ -101,6 +106,7 @@ final class LogicalReader implements Runnable {
         this.slotCheck = slotCheck;
         this.statusInterval = statusInterval;
         this.keepaliveInterval = keepaliveInterval;
+        this.partition = partition;
         this.confirmTarget = start.confirmedLsn();
     }
 
@@ -298,12 +304,44 @@ final class LogicalReader implements Runnable {
     private void change(char op, int relationId, PgOutput.Tuple before, boolean beforeIsKey, PgOutput.Tuple after)
             throws SQLException, InterruptedException {
         PgOutput.Relation relation = relation(relationId);
+        if (partition != null && !partition.owns(partitionValue(relation, op == 'd' ? before : after, before))) {
+            position++; // keeps its place in the transaction; a sibling stream carries it
+            return;
+        }
         long id = number();
         if (id > 0) {
             int at = position - 1;
             add(new Outgoing(id, envelope.change(op, relation, before, beforeIsKey, after, origin, at),
                     envelope.table(relation), origin.txid(), at));
         }
+    }
+
+    /**
+     * The partition column's text in {@code row} (null for SQL NULL); an unchanged TOASTed value is read from
+     * {@code old} when PostgreSQL sent the old row.
+     */
+    private String partitionValue(PgOutput.Relation relation, PgOutput.Tuple row, PgOutput.Tuple old) {
+        int column = -1;
+        for (int i = 0; i < relation.columns().size(); i++) {
+            if (relation.columns().get(i).name().equals(partition.column())) {
+                column = i;
+            }
+        }
+        if (column < 0 || row == null || column >= row.size()) {
+            throw new IllegalStateException("a change of " + relation.qualifiedName() + " carries no value of the "
+                    + "partition column " + partition.column() + " (was the column dropped or renamed?)");
+        }
+        byte kind = row.kinds()[column];
+        if (kind == 'u') {
+            if (old != null && old != row && column < old.size() && old.kinds()[column] != 'u') {
+                return partitionValue(relation, old, null);
+            }
+            throw new IllegalStateException("an update of " + relation.qualifiedName() + " left the partition column "
+                    + partition.column() + " out (an unchanged TOASTed value), so its partition is unknown: "
+                    + "ALTER TABLE " + relation.qualifiedName() + " REPLICA IDENTITY FULL, or partition by a short column");
+        }
+        return kind == 'n' ? null : new String(row.buffer(), row.offsets()[column], row.lengths()[column],
+                java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Gives the next change its id; returns it when the change must be handed over, else 0. */

@@ -17,10 +17,12 @@ import java.util.List;
  *                          ({@code pg_logical_emit_message}) so the slot moves with the rest of the server;
  *                          zero: never
  * @param maxPayloadLength  the largest envelope a MESSAGE frame carries; a larger one is a dead letter
+ * @param partition         the part of the changes this stream carries, each numbered on its own; null: all
+ *                          (an unpartitioned source)
  */
 public record LogicalSettings(String stream, List<String> tables, String slot, String publication,
                               boolean initialSnapshot, Duration statusInterval, Duration heartbeatInterval,
-                              int maxPayloadLength) {
+                              int maxPayloadLength, Partition partition) {
 
     public LogicalSettings {
         tables = List.copyOf(tables);

@@ -32,12 +32,13 @@ final class SnapshotReader {
     }
 
     /**
-     * Sends every row of {@code tables} as of {@code snapshotName}, numbering them from {@code firstId}.
+     * Sends every row of {@code tables} as of {@code snapshotName}, numbering them from {@code firstId}; of a
+     * partitioned stream only the rows of its partition, numbered on their own.
      *
      * @return the id of the last row sent, or {@code firstId - 1} when the tables were empty
      */
-    static long read(Connection db, String snapshotName, List<String> tables, long firstId, String snapshotLsn,
-                     Sink sink) throws SQLException {
+    static long read(Connection db, String snapshotName, List<String> tables, Partition partition, long firstId,
+                     String snapshotLsn, Sink sink) throws SQLException {
         ChangeEnvelope envelope = new ChangeEnvelope();
         boolean autoCommit = db.getAutoCommit();
         db.setAutoCommit(false);
@@ -48,6 +49,8 @@ final class SnapshotReader {
             for (String table : tables) {
                 long before = id;
                 PgOutput.Relation relation = describe(db, table);
+                int partitionColumn = partition == null ? -1
+                        : partition.columnIn(relation.columns().stream().map(PgOutput.Column::name).toList());
                 try (PreparedStatement select = db.prepareStatement(select(relation))) {
                     select.setFetchSize(FETCH);
                     try (ResultSet rs = select.executeQuery()) {
@@ -56,6 +59,9 @@ final class SnapshotReader {
                             String[] values = new String[columns];
                             for (int i = 0; i < columns; i++) {
                                 values[i] = rs.getString(i + 1);
+                            }
+                            if (partition != null && !partition.owns(values[partitionColumn])) {
+                                continue; // a sibling stream's snapshot carries it
                             }
                             long position = id - firstId;
                             sink.accept(new Outgoing(id, envelope.snapshotRow(relation, ChangeEnvelope.tuple(values),

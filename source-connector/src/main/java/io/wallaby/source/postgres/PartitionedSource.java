@@ -1,0 +1,137 @@
+package io.wallaby.source.postgres;
+
+import io.wallaby.connector.ConfigurationException;
+import io.wallaby.connector.ConnectorSettings;
+import io.wallaby.connector.SourceConnector;
+import io.wallaby.connector.StreamPartitions;
+import io.wallaby.connector.postgres.ConnectionString;
+import io.wallaby.connector.postgres.SqlIdentifiers;
+import io.wallaby.source.postgres.admin.SourceAdminOptions;
+import io.wallaby.source.postgres.admin.SourceAdminServer;
+import io.wallaby.source.postgres.admin.SourceFigures;
+import io.wallaby.source.postgres.logical.LogicalCapture;
+import io.wallaby.source.postgres.logical.LogicalSettings;
+import io.wallaby.source.postgres.logical.Partition;
+import io.wallaby.protocol.Frames;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntFunction;
+
+/**
+ * How {@link PostgresSourceCommand} runs with {@code --partitions N} above 1: the streams {@code <stream>.0 ..},
+ * a capture for each ({@link PartitionedCaptures}) on one engine connection, and the admin port over all of
+ * them (its slot figures are partition 0's slot).
+ *
+ * @param stream     the unpartitioned stream's name
+ * @param partitions how many partition streams, at least 2
+ * @param column     the partition column
+ */
+record PartitionedSource(ConnectionString database, ConnectorSettings settings, SourceAdminOptions admin,
+                         String stream, int partitions, String column, BooleanSupplier stopping,
+                         Duration shutdownTimeout) {
+
+    private static final Logger log = LoggerFactory.getLogger(PartitionedSource.class);
+
+    private String partitionStream(int partition) {
+        return StreamPartitions.streamName(stream, partition);
+    }
+
+    /**
+     * The logical capture of {@code --partitions N}: a slot per partition ({@code wallaby_<stream>_<p>}, or
+     * {@code --slot} with {@code _<p>}), one publication for all. Each slot decodes the whole WAL and passes over
+     * the other partitions' changes: N times the decoding work of one slot, for a numbering per stream that is
+     * exactly the unpartitioned capture's, restart rules and all.
+     */
+    int runLogical(Connection db, List<String> qualified, String slot, String publicationName, boolean initialSnapshot,
+                   Duration statusInterval, Duration heartbeatInterval) throws Exception {
+        List<LogicalCapture> made = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            String partitionSlot = (slot != null ? slot : PostgresSourceCommand.derivedName(stream)) + "_" + p;
+            try {
+                SqlIdentifiers.slot(partitionSlot, "--slot");
+            } catch (IllegalArgumentException e) {
+                throw new ConfigurationException(e.getMessage() + " (partition " + p + "'s slot); pass a shorter --slot",
+                        e);
+            }
+            LogicalCapture capture = new LogicalCapture(database, new LogicalSettings(partitionStream(p), qualified,
+                    partitionSlot, publicationName, initialSnapshot, statusInterval, heartbeatInterval,
+                    Frames.maxPayloadLength(settings.maxFrameLength()), new Partition(column, p, partitions)));
+            try {
+                capture.install(db);
+            } catch (SQLException e) {
+                db.close();
+                throw new IllegalStateException("installing the logical capture of " + String.join(", ", qualified)
+                        + " failed: " + e.getMessage(), e);
+            }
+            made.add(capture);
+        }
+        db.close();
+        return run(made.get(0).slot(), p -> adapt(made.get(p).anew()));
+    }
+
+    /** Runs one capture per partition stream on one engine connection (see {@link PartitionedCaptures}). */
+    int run(String firstSlot, IntFunction<PartitionedCaptures.Capture> captureOf) throws Exception {
+        List<String> streams = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            streams.add(partitionStream(p));
+        }
+        PartitionedCaptures captures = new PartitionedCaptures(streams, captureOf);
+        log.info("{} partitions by {}: streams {}", partitions, column, streams);
+        try (SourceConnector connector = new SourceConnector(settings, SourceConnector.DEFAULT_REPLAY_CAPACITY,
+                captures::onAcknowledged);
+             AutoCloseable port = !admin.enabled() ? null : firstSlot == null
+                     ? SourceAdminServer.start(admin.host(), admin.port(), stream, null, captures.figures())
+                     : SourceAdminServer.start(admin.host(), admin.port(), stream, firstSlot, database,
+                     captures.figures())) {
+            return captures.run(connector, stopping, shutdownTimeout);
+        }
+    }
+
+    static PartitionedCaptures.Capture adapt(ChangeCapture capture) {
+        return new PartitionedCaptures.Capture() {
+            @Override
+            public void run(SourceConnector connector, long enginePoint, BooleanSupplier stopping,
+                            Duration shutdownTimeout) throws Exception {
+                capture.run(connector, enginePoint, stopping, shutdownTimeout);
+            }
+
+            @Override
+            public void onAcknowledged(String stream, long point) {
+                capture.onAcknowledged(stream, point);
+            }
+
+            @Override
+            public SourceFigures figures() {
+                return capture.figures();
+            }
+        };
+    }
+
+    private static PartitionedCaptures.Capture adapt(LogicalCapture capture) {
+        SourceFigures figures = PostgresSourceCommand.figures(capture);
+        return new PartitionedCaptures.Capture() {
+            @Override
+            public void run(SourceConnector connector, long enginePoint, BooleanSupplier stopping,
+                            Duration shutdownTimeout) throws Exception {
+                capture.run(connector, enginePoint, stopping, shutdownTimeout);
+            }
+
+            @Override
+            public void onAcknowledged(String stream, long point) {
+                capture.onAcknowledged(stream, point);
+            }
+
+            @Override
+            public SourceFigures figures() {
+                return figures;
+            }
+        };
+    }
+}
