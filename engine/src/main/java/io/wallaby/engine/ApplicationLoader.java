@@ -7,13 +7,16 @@ import io.wallaby.apps.VelocityAlerts;
 import java.lang.reflect.InvocationTargetException;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 
 /** Finds the application named by {@code --application}: a built-in name or a class on the classpath. */
 public final class ApplicationLoader {
 
-    private static final Map<String, Supplier<Application>> BUILT_IN = Map.of(AlertStateless.NAME, AlertStateless::new,
-            VelocityAlerts.NAME, VelocityAlerts::new);
+    /** Sorted, so that an error lists them in a stable order. */
+    private static final Map<String, Supplier<Application>> BUILT_IN = new TreeMap<>(Map.of(
+            AlertStateless.NAME, AlertStateless::new,
+            VelocityAlerts.NAME, VelocityAlerts::new));
 
     private ApplicationLoader() {
     }

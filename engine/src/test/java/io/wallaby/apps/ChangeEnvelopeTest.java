@@ -49,11 +49,16 @@ class ChangeEnvelopeTest {
                 + "," + SOURCE + "}";
     }
 
+    /** The transaction without the fields only velocity_alerts reads (account, created_at). */
+    private static Transaction movement(Transaction transaction) {
+        return new Transaction(transaction.operation(), transaction.id(), transaction.amount());
+    }
+
     @Test
     void anInsertAlertsOnItsNewRow() throws DecodeException {
         String insert = envelope("c", "null", ROW);
         assertEquals(List.of("Deposit Alert for 1: 1500.5"), alerts(insert));
-        assertEquals(new Transaction(Operation.INSERT, "1", new BigDecimal("1500.50")), decode(insert));
+        assertEquals(new Transaction(Operation.INSERT, "1", new BigDecimal("1500.50")), movement(decode(insert)));
     }
 
     @Test
@@ -111,7 +116,7 @@ class ChangeEnvelopeTest {
             "{\"op\":\"c\",\"after\":null,\"after\":{\"id\":1,\"amount\":1500.50}}",
     })
     void fieldOrderAndOtherFieldsDoNotMatter(String insert) throws DecodeException {
-        assertEquals(new Transaction(Operation.INSERT, "1", new BigDecimal("1500.50")), decode(insert));
+        assertEquals(new Transaction(Operation.INSERT, "1", new BigDecimal("1500.50")), movement(decode(insert)));
         assertEquals(List.of("Deposit Alert for 1: 1500.5"), alerts(insert));
     }
 

@@ -24,7 +24,7 @@ class ApplicationLoaderTest {
         String message = assertThrows(IllegalArgumentException.class, () -> ApplicationLoader.load("alert_statefull"))
                 .getMessage();
         assertTrue(message.contains("unknown application alert_statefull"), message);
-        assertTrue(message.contains("[alert_stateless]"), message);
+        assertTrue(message.contains("[alert_stateless, velocity_alerts]"), message);
     }
 
     @Test
