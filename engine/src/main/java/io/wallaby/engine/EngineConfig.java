@@ -52,7 +52,7 @@ public record EngineConfig(String host, int sourcePort, int sinkPort, String coo
     public static final long DEFAULT_MAX_PENDING = 100_000;
     public static final String DEFAULT_DEAD_LETTER_FILE = "wallaby-dead-letters.jsonl";
     public static final String DEFAULT_STATE_DIR = "wallaby-state";
-    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofMillis(200);
     /** One lane per core: the application is CPU work, and the event loops mostly wait for the network. */
     public static final int DEFAULT_LANES = Runtime.getRuntime().availableProcessors();
 
