@@ -178,6 +178,10 @@ public final class EngineMain implements Callable<Integer> {
         }
         log.info("Wallaby engine ready: application {}, sources on {}:{}, sinks on {}:{}, dead letters to {}",
                 application, host, server.sourcePort(), host, server.sinkPort(), deadLetterFile.toAbsolutePath());
+        if (server.processors().checkpointer() != null) {
+            log.info("Stateful application: checkpoints every {} ms in {}, {} lane(s)",
+                    checkpointInterval.toMillis(), stateDir.toAbsolutePath(), lanes);
+        }
         if (config.adminPort() != EngineConfig.ADMIN_OFF) {
             log.info("Wallaby engine admin on http://{}:{}/ (health, metrics, status)", host, server.adminPort());
         }
