@@ -1,7 +1,11 @@
 package io.wallaby.launcher;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -14,18 +18,28 @@ import java.util.concurrent.Callable;
  * {@code --connection} names one), the engine running alert_stateless, the postgres sink and the
  * postgres source, each as its own process; inserts the generator's first transactions; waits until
  * their alerts are in {@code alert_log}; prints a summary; and stops everything it started, also on
- * Ctrl-C.
+ * Ctrl-C. {@code launch.sh demo velocity} runs the stateful job instead ({@link VelocityDemo}).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Runs the whole pipeline once: transactions in PostgreSQL become alerts in alert_log.")
 final class DemoCommand implements Callable<Integer> {
+
+    static final String VELOCITY = "velocity";
+
+    @Parameters(arity = "0..1", paramLabel = "JOB", description = "Which job: none for alert_stateless (an alert "
+            + "per transaction over 1000), or " + VELOCITY + " for velocity_alerts (an alert per account that "
+            + "withdraws over 5000 within 10 s, on 4 partition streams, its state checkpointed).")
+    String job;
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--connection", description = "A PostgreSQL to use instead of the embedded one "
             + "(libpq \"host=... dbname=... user=... password=...\", postgresql:// URI or JDBC URL). "
             + "Its transactions table must not already hold the demo's ids.")
     String connection;
 
-    @Option(names = "--count", description = "How many of the generator's transactions to insert.")
+    @Option(names = "--count", description = "How many transactions to insert.")
     int count = 10_000;
 
     @Option(names = "--timeout", description = "How long to wait for the alerts, e.g. PT2M.")
@@ -46,6 +60,13 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (job != null && !job.equals(VELOCITY)) {
+            throw new ParameterException(spec.commandLine(), "unknown job '" + job + "': the demo runs "
+                    + "alert_stateless (launch.sh demo) or velocity_alerts (launch.sh demo " + VELOCITY + ")");
+        }
+        if (count < 0) {
+            throw new ParameterException(spec.commandLine(), "--count must not be negative, was " + count);
+        }
         Path logDir = home.resolve(".wallaby/logs").toAbsolutePath();
         pieces = new Pieces(home, logDir, sourcePort, sinkPort);
         Thread onCtrlC = new Thread(this::stopEverything, "demo-stop");
@@ -58,7 +79,8 @@ final class DemoCommand implements Callable<Integer> {
                 conn = embedded.connectionString();
             }
             try (DemoDatabase database = DemoDatabase.open(conn)) {
-                return run(database, conn, logDir);
+                return job == null ? run(database, conn, logDir)
+                        : new VelocityDemo(pieces, home, count, timeout).run(database, conn, logDir);
             }
         } finally {
             stopEverything();
@@ -87,7 +109,8 @@ final class DemoCommand implements Callable<Integer> {
         say(String.format("Inserted in %.1f s. Waiting for %d alerts in alert_log...",
                 seconds(started), transactions.expectedAlerts().size()));
 
-        long got = awaitAlerts(database.connection(), alertsBefore, transactions.expectedAlerts().size());
+        long got = awaitAlerts(database.connection(), alertsBefore, transactions.expectedAlerts().size(), timeout,
+                logDir);
         double totalSeconds = seconds(started);
         List<String> written = AlertLogReader.alertsAfter(database.connection(), alertsBefore, Integer.MAX_VALUE);
         boolean exact = written.equals(transactions.expectedAlerts());
@@ -123,7 +146,9 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private long awaitAlerts(Connection connection, long after, int expected) throws Exception {
+    /** Waits until alert_log holds {@code expected} rows after row {@code after}, saying how many every 5 s. */
+    static long awaitAlerts(Connection connection, long after, int expected, Duration timeout, Path logDir)
+            throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         long got = 0;
         long lastReport = System.nanoTime();
@@ -139,7 +164,7 @@ final class DemoCommand implements Callable<Integer> {
             Thread.sleep(100);
         }
         throw new IllegalStateException("only " + got + " of " + expected + " alerts reached alert_log within "
-                + timeout + "; see the logs in " + home.resolve(".wallaby/logs").toAbsolutePath());
+                + timeout + "; see the logs in " + logDir);
     }
 
     private static double seconds(long sinceNanos) {

@@ -4,6 +4,7 @@ import io.wallaby.connector.postgres.ConnectionString;
 import io.wallaby.connector.postgres.PostgresConnections;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
@@ -13,6 +14,10 @@ import java.sql.Statement;
  * up), inserts the transactions and watches {@code alert_log}.
  */
 final class DemoDatabase implements AutoCloseable {
+
+    /** The postgres source's {@code --create-table} columns. */
+    private static final String TRANSACTIONS_COLUMNS = "id bigserial primary key, amount numeric(14,2) not null, "
+            + "created_at timestamptz not null default now(), account bigint";
 
     private final ConnectionString target;
     private final Connection connection;
@@ -25,6 +30,29 @@ final class DemoDatabase implements AutoCloseable {
     static DemoDatabase open(String connectionString) throws SQLException {
         ConnectionString target = ConnectionString.parse(connectionString);
         return new DemoDatabase(target, PostgresConnections.open(target));
+    }
+
+    /**
+     * Creates {@code transactions} as the postgres source's {@code --create-table} does, when it is missing, and
+     * puts every column in its replica identity: a partitioned logical capture routes a delete by its old row,
+     * so it refuses to start unless the partition column (account) is in the replica identity.
+     *
+     * @throws SQLException saying what to do when an existing table has no account column
+     */
+    void createTransactionsTable() throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS transactions (" + TRANSACTIONS_COLUMNS + ")");
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM information_schema.columns "
+                    + "WHERE table_name = 'transactions' AND column_name = 'account' "
+                    + "AND table_schema = current_schema()")) {
+                rs.next();
+                if (rs.getLong(1) == 0) {
+                    throw new SQLException("the table transactions in " + target + " has no account column: "
+                            + "ALTER TABLE transactions ADD COLUMN account bigint, or use another database");
+                }
+            }
+            s.execute("ALTER TABLE transactions REPLICA IDENTITY FULL");
+        }
     }
 
     Connection connection() {

@@ -4,6 +4,9 @@ import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 
 /** Inserts transactions into the {@code transactions} table as a user's application would: many rows a commit. */
@@ -11,6 +14,18 @@ public final class TransactionInserter {
 
     /** One row of {@code transactions}: a deposit when the amount is positive, a withdrawal when negative. */
     public record Transaction(long id, BigDecimal amount) {
+    }
+
+    /**
+     * A row as velocity_alerts reads it: whose account, when (its {@code created_at}, the event time) and how
+     * much. Its id is left to the table's sequence.
+     */
+    public record AccountTransaction(long account, Instant createdAt, BigDecimal amount) {
+    }
+
+    /** Sets one row's parameters on the insert statement. */
+    private interface Binder<T> {
+        void bind(PreparedStatement insert, T row) throws SQLException;
     }
 
     private TransactionInserter() {
@@ -23,14 +38,32 @@ public final class TransactionInserter {
      */
     public static void insert(Connection connection, List<Transaction> transactions, int perCommit)
             throws SQLException {
+        insert(connection, "INSERT INTO transactions (id, amount) VALUES (?, ?)", transactions, perCommit,
+                (insert, t) -> {
+                    insert.setLong(1, t.id());
+                    insert.setBigDecimal(2, t.amount());
+                });
+    }
+
+    /** Inserts {@code transactions} with their account and creation time, {@code perCommit} rows to a commit. */
+    public static void insertWithAccounts(Connection connection, List<AccountTransaction> transactions, int perCommit)
+            throws SQLException {
+        insert(connection, "INSERT INTO transactions (account, created_at, amount) VALUES (?, ?, ?)", transactions,
+                perCommit, (insert, t) -> {
+                    insert.setLong(1, t.account());
+                    insert.setObject(2, OffsetDateTime.ofInstant(t.createdAt(), ZoneOffset.UTC)); // an instant, whatever the zones
+                    insert.setBigDecimal(3, t.amount());
+                });
+    }
+
+    private static <T> void insert(Connection connection, String sql, List<T> rows, int perCommit, Binder<T> binder)
+            throws SQLException {
         boolean autoCommit = connection.getAutoCommit();
         connection.setAutoCommit(false);
-        try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO transactions (id, amount) VALUES (?, ?)")) {
+        try (PreparedStatement insert = connection.prepareStatement(sql)) {
             int inBatch = 0;
-            for (Transaction t : transactions) {
-                insert.setLong(1, t.id());
-                insert.setBigDecimal(2, t.amount());
+            for (T row : rows) {
+                binder.bind(insert, row);
                 insert.addBatch();
                 if (++inBatch == perCommit) {
                     insert.executeBatch();
