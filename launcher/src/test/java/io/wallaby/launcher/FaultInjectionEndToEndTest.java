@@ -1,47 +1,61 @@
 package io.wallaby.launcher;
 
+import io.wallaby.launcher.FaultInjector.Fault;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.math.BigDecimal;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Nothing lost, nothing doubled: while four writers insert transactions, processes are killed with
- * SIGKILL, PostgreSQL is restarted and connectors are replaced by second instances, at random moments.
- * At the end alert_log must hold exactly one alert for every committed transaction over 1000 or under
- * -1000. Connectors replaced by a second instance are stopped with SIGTERM and must drain and exit 0.
+ * Nothing lost, nothing doubled: while writers insert transactions, processes are killed with SIGKILL,
+ * PostgreSQL is restarted and connectors are replaced by second instances, at random moments
+ * ({@link FaultInjector}). Connectors replaced by a second instance are stopped with SIGTERM and must drain
+ * and exit 0.
+ * <ul>
+ *   <li>alert_stateless: at the end alert_log must hold exactly one alert for every committed transaction
+ *       over 1000 or under -1000. Each kind of fault twice.</li>
+ *   <li>velocity_alerts, on a source partitioned by account over three streams, the engine keeping its
+ *       {@code --state-dir} across its own restarts: once the writers stop and a row per partition closes
+ *       every window, alert_log must hold exactly the alerts SQL over {@code transactions} expects (none
+ *       missing, none twice, no wrong sum). Each kind of fault once, to keep the default run short.</li>
+ * </ul>
  *
- * <p>It runs once per capture mode of the postgres source: logical decoding and the capture table. For
+ * <p>Each runs once per capture mode of the postgres source: logical decoding and the capture table. For
  * PostgreSQL faults include an immediate stop, after which a replication slot may come back at an
  * earlier position.
  *
- * <p>The short version runs in the default test run. The soak runs for {@code WALLABY_SOAK_MINUTES}
- * minutes when that is set. {@code WALLABY_FAULT_SEED} replays a failure: the seed is printed first;
- * {@code WALLABY_FAULT_CAPTURE} ({@code logical} or {@code table}) runs one mode only.
+ * <p>The soak runs for {@code WALLABY_SOAK_MINUTES} minutes (each run) when that is set. {@code WALLABY_FAULT_SEED}
+ * replays a failure: the seed is printed first; {@code WALLABY_FAULT_CAPTURE} ({@code logical} or {@code table})
+ * runs one mode only, {@code WALLABY_FAULT_APPLICATION} ({@code alert_stateless} or {@code velocity_alerts}) one
+ * application only.
  */
 class FaultInjectionEndToEndTest {
 
-    /** How long a SIGTERM'd connector may take to drain before the test calls it stuck. */
-    private static final Duration GRACEFUL_STOP = Duration.ofSeconds(40);
-
-    enum Fault {
-        KILL_SOURCE, KILL_SINK, KILL_ENGINE, RESTART_ENGINE, RESTART_POSTGRES, CRASH_POSTGRES, REPLACE_SOURCE, REPLACE_SINK
-    }
+    private static final int VELOCITY_PARTITIONS = 3;
+    private static final long VELOCITY_ACCOUNTS = 40;
+    private static final VelocitySettings VELOCITY = VelocitySettings.DEMO;
+    /** Velocity alerts with the sum left out: the same account and window with another sum is a wrong sum. */
+    private static final Pattern WINDOW_OF_ALERT = Pattern.compile("(Velocity Alert for account \\d+): \\S+ (withdrawn in .*)");
 
     private TestDatabase database;
     private Pieces pieces;
@@ -62,96 +76,114 @@ class FaultInjectionEndToEndTest {
         return only == null ? List.of("logical", "table") : List.of(only);
     }
 
-    @ParameterizedTest(name = "--capture {0}")
-    @MethodSource("captureModes")
-    void everyCommittedTransactionGivesExactlyOneAlertWhateverDies(String capture) throws Exception {
+    private static void assumeApplication(String application) {
+        String only = System.getenv("WALLABY_FAULT_APPLICATION");
+        assumeTrue(only == null || only.equals(application), "WALLABY_FAULT_APPLICATION=" + only);
+    }
+
+    private static long seed() {
         long seed = System.getenv("WALLABY_FAULT_SEED") != null
                 ? Long.parseLong(System.getenv("WALLABY_FAULT_SEED")) : System.nanoTime();
         System.out.println("fault-injection seed: " + seed + " (replay with WALLABY_FAULT_SEED=" + seed + ")");
+        return seed;
+    }
+
+    @ParameterizedTest(name = "alert_stateless --capture {0}")
+    @MethodSource("captureModes")
+    void everyCommittedTransactionGivesExactlyOneAlertWhateverDies(String capture) throws Exception {
+        assumeApplication("alert_stateless");
+        long seed = seed();
         Random random = new Random(seed);
         database = TestDatabase.start();
         pieces = new Pieces(Path.of(".."), Path.of("target/e2e-logs/faults-" + capture), 0, 0);
-        String conn = database.connectionString();
-        String[] sourceArgs = {"--connection", conn, "--capture", capture};
+        FaultInjector injector = new FaultInjector(pieces, database, List.of(),
+                List.of("--connection", database.connectionString(), "--capture", capture), "--create-table");
 
-        PieceProcess engine = pieces.startEngine();
-        PieceProcess sink = pieces.startSink("sink-1", "postgres", "--connection", conn);
-        PieceProcess source = pieces.startSource("source-1", "postgres", "--connection", conn, "--capture", capture,
-                "--create-table");
-
-        List<Fault> faults = schedule(random);
-        int started = 1;
         try (TransactionWriters writers = new TransactionWriters(database.jdbcUrl(), 4, seed)) {
             writers.start();
-            for (Fault fault : faults) {
-                Thread.sleep(500 + random.nextInt(2500));
-                started++;
+            for (Fault fault : FaultInjector.schedule(random, 2, database.canRestart())) {
+                Thread.sleep(500 + random.nextInt(2500)); // a random moment for the next fault
                 System.out.println("fault: " + fault + " (" + writers.committedRows() + " rows committed so far)");
-                switch (fault) {
-                    case KILL_SOURCE -> {
-                        source.kill();
-                        source = pieces.startSource("source-" + started, "postgres", sourceArgs);
-                    }
-                    case KILL_SINK -> {
-                        sink.kill();
-                        sink = pieces.startSink("sink-" + started, "postgres", "--connection", conn);
-                    }
-                    case KILL_ENGINE -> {
-                        engine.kill();
-                        engine = pieces.startEngine();
-                    }
-                    case RESTART_ENGINE -> {
-                        assertEquals(0, engine.stop(GRACEFUL_STOP), "an engine stopped with SIGTERM drains and exits 0");
-                        engine = pieces.startEngine();
-                    }
-                    case RESTART_POSTGRES -> database.restart();
-                    case CRASH_POSTGRES -> database.crashAndRestart();
-                    case REPLACE_SOURCE -> {
-                        PieceProcess second = pieces.startSource("source-" + started, "postgres", sourceArgs);
-                        Thread.sleep(random.nextInt(1000));
-                        assertEquals(0, source.stop(GRACEFUL_STOP), "a source stopped with SIGTERM drains and exits 0");
-                        source = second;
-                    }
-                    case REPLACE_SINK -> {
-                        PieceProcess second = pieces.startSink("sink-" + started, "postgres", "--connection", conn);
-                        Thread.sleep(random.nextInt(1000));
-                        assertEquals(0, sink.stop(GRACEFUL_STOP), "a sink stopped with SIGTERM commits and exits 0");
-                        sink = second;
-                    }
-                }
+                injector.inject(fault, random);
             }
-            Thread.sleep(1000);
+            Thread.sleep(1000); // the writers write on a little after the last fault
             writers.close();
             System.out.println("writers stopped: " + writers.committedRows() + " rows committed, "
                     + writers.failedTransactions() + " transactions failed");
         }
 
         try (Connection db = database.connect()) {
-            List<String> expected = expectedAlerts(db);
+            List<String> expected = expectedStatelessAlerts(db);
             AlertLogAssertions.awaitCount(db, 0, expected.size());
-            compare(expected, AlertLogReader.alertsAfter(db, 0, Integer.MAX_VALUE), seed);
+            AlertDifference difference = AlertDifference.of(expected, AlertLogReader.alertsAfter(db, 0, Integer.MAX_VALUE));
+            System.out.println(difference.describe());
+            if (!difference.none()) {
+                fail("seed " + seed + ": " + difference.describe());
+            }
         }
     }
 
-    /** The faults to inject: each kind twice in the short run; for the soak, random ones for its duration. */
-    private List<Fault> schedule(Random random) {
-        List<Fault> faults = new ArrayList<>();
-        String soak = System.getenv("WALLABY_SOAK_MINUTES");
-        int rounds = soak == null ? 2 : Math.max(2, (int) (Duration.ofMinutes(Long.parseLong(soak)).toSeconds() / 20));
-        for (int i = 0; i < rounds; i++) {
-            for (Fault fault : Fault.values()) {
-                boolean restarts = fault == Fault.RESTART_POSTGRES || fault == Fault.CRASH_POSTGRES;
-                if (!restarts || database.canRestart()) {
-                    faults.add(fault);
-                }
-            }
+    @ParameterizedTest(name = "velocity_alerts --capture {0}")
+    @MethodSource("captureModes")
+    void everyClosedWindowGivesExactlyItsVelocityAlertWhateverDies(String capture, @TempDir Path stateDir)
+            throws Exception {
+        assumeApplication("velocity_alerts");
+        long seed = seed();
+        Random random = new Random(seed);
+        database = TestDatabase.start();
+        try (DemoDatabase demo = DemoDatabase.open(database.connectionString())) {
+            demo.createTransactionsTable(); // with the account in the replica identity, as the logical capture needs
         }
-        Collections.shuffle(faults, random);
-        return faults;
+        Path logDir = Path.of("target/e2e-logs/faults-velocity-" + capture);
+        Path deadLetterFile = logDir.resolve("dead-letters.jsonl"); // every engine of the run appends to it
+        Files.deleteIfExists(deadLetterFile);
+        pieces = new Pieces(Path.of(".."), logDir, 0, 0);
+        int adminPort = Pieces.freePort();
+        List<String> engineArgs = new ArrayList<>(VELOCITY.engineArgs());
+        engineArgs.addAll(List.of("--state-dir", stateDir.toString(), "--admin-port", Integer.toString(adminPort)));
+        FaultInjector injector = new FaultInjector(pieces, database, engineArgs, List.of("--connection",
+                database.connectionString(), "--capture", capture, "--partitions", Integer.toString(VELOCITY_PARTITIONS),
+                "--partition-by", "account"));
+
+        Instant flushAt;
+        try (AccountWriters writers = new AccountWriters(database.jdbcUrl(), VELOCITY_PARTITIONS, VELOCITY_ACCOUNTS,
+                Instant.parse("2026-12-01T18:00:00Z"), seed)) {
+            writers.start();
+            for (Fault fault : FaultInjector.schedule(random, 1, database.canRestart())) {
+                Thread.sleep(500 + random.nextInt(2500)); // a random moment for the next fault
+                System.out.println("fault: " + fault + " (" + writers.committedRows() + " rows committed so far)");
+                injector.inject(fault, random);
+            }
+            Thread.sleep(1000); // the writers write on a little after the last fault
+            writers.close();
+            flushAt = writers.lastEventTime().plus(Duration.ofHours(1));
+            System.out.println("writers stopped: " + writers.committedRows() + " rows committed, "
+                    + writers.failedTransactions() + " transactions failed");
+        }
+
+        try (Connection db = database.connect()) {
+            TransactionInserter.insertWithAccounts(db, WindowFlush.rows(VELOCITY_PARTITIONS, flushAt), 100);
+            List<String> expected = VelocityExpectation.alerts(db, VELOCITY, 0, flushAt);
+            EngineStatus engine = new EngineStatus(adminPort);
+            List<String> streams = new ArrayList<>();
+            for (int p = 0; p < VELOCITY_PARTITIONS; p++) {
+                streams.add("transactions." + p);
+            }
+            AlertLogAssertions.awaitCountAndAcknowledged(db, 0, expected.size(), engine, streams);
+            AlertDifference difference = AlertDifference.of(expected, AlertLogReader.alertsAfter(db, 0, Integer.MAX_VALUE));
+            int wrongSums = wrongSums(difference);
+            List<String> deadLetters = Files.exists(deadLetterFile) ? Files.readAllLines(deadLetterFile) : List.of();
+            System.out.printf("velocity_alerts --capture %s: %s; %d of them wrong sums; %d dead letters%n", capture,
+                    difference.describe(), wrongSums, deadLetters.size());
+            if (!difference.none()) {
+                fail("seed " + seed + ": " + difference.describe() + "; " + wrongSums + " wrong sums (same account and window)");
+            }
+            assertEquals(List.of(), deadLetters, "seed " + seed + ": no row was late or lacked a field");
+        }
     }
 
     /** The alerts every committed transaction must give, computed here independently of the engine. */
-    private static List<String> expectedAlerts(Connection db) throws Exception {
+    private static List<String> expectedStatelessAlerts(Connection db) throws Exception {
         List<String> alerts = new ArrayList<>();
         try (Statement s = db.createStatement();
              ResultSet rs = s.executeQuery("SELECT id, amount FROM transactions ORDER BY id")) {
@@ -168,27 +200,17 @@ class FaultInjectionEndToEndTest {
         return alerts;
     }
 
-    private static void compare(List<String> expected, List<String> actual, long seed) {
-        Map<String, Integer> counts = new HashMap<>();
-        actual.forEach(a -> counts.merge(a, 1, Integer::sum));
-        List<String> missing = new ArrayList<>();
-        for (String e : expected) {
-            if (counts.merge(e, -1, Integer::sum) < 0) {
-                missing.add(e);
-            }
-        }
-        List<String> extra = new ArrayList<>();
-        counts.forEach((alert, left) -> {
-            for (int i = 0; i < left; i++) {
-                extra.add(alert);
-            }
-        });
-        System.out.printf("expected %d alerts, alert_log holds %d: %d missing, %d duplicate or unexpected%n",
-                expected.size(), actual.size(), missing.size(), extra.size());
-        if (!missing.isEmpty() || !extra.isEmpty()) {
-            fail("seed " + seed + ": " + missing.size() + " alerts missing (first: "
-                    + missing.stream().limit(5).toList() + "), " + extra.size()
-                    + " duplicate or unexpected (first: " + extra.stream().limit(5).toList() + ")");
-        }
+    /** How many (account, window) pairs are both missing and extra: alerted, but with another sum. */
+    private static int wrongSums(AlertDifference difference) {
+        Set<String> missing = new HashSet<>();
+        difference.missing().forEach(alert -> missing.add(withoutSum(alert)));
+        Set<String> wrong = new HashSet<>();
+        difference.extra().stream().map(FaultInjectionEndToEndTest::withoutSum).filter(missing::contains).forEach(wrong::add);
+        return wrong.size();
+    }
+
+    private static String withoutSum(String alert) {
+        Matcher m = WINDOW_OF_ALERT.matcher(alert);
+        return m.matches() ? m.group(1) + " " + m.group(2) : alert;
     }
 }
