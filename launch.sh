@@ -2,6 +2,8 @@
 # Starts Wallaby's pieces, each as its own process.
 #
 #   ./launch.sh demo [--connection CONN]   the whole pipeline on 10,000 transactions, then stops
+#   ./launch.sh demo velocity [--connection CONN]
+#                                          the stateful job: velocity alerts per account and 10 s window
 #   ./launch.sh postgres [--port N]        an embedded PostgreSQL; prints its connection string
 #   ./launch.sh engine [flags]             the engine (./launch.sh engine --help), admin HTTP on :7300
 #   ./launch.sh status [--connection C]    the running engine's connectors, streams, counters, capture lag
@@ -20,7 +22,7 @@ SINK_JAR=sink-connector/target/wallaby-sink.jar
 LAUNCHER_JAR=launcher/target/wallaby-launcher.jar
 
 usage() {
-  sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 needs_build() {
