@@ -14,22 +14,6 @@ final class AlertLogAssertions {
     private AlertLogAssertions() {
     }
 
-    static void awaitCount(Connection connection, long afterRowId, long expected) throws Exception {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        long got = 0;
-        while (System.nanoTime() < deadline) {
-            got = AlertLogReader.countAfter(connection, afterRowId);
-            if (got >= expected) {
-                // Give a moment for anything extra (a duplicate) to land before the caller compares.
-                Thread.sleep(500);
-                return;
-            }
-            Thread.sleep(100);
-        }
-        fail("alert_log holds " + got + " of the " + expected + " expected alerts after " + TIMEOUT
-                + "; the processes' logs are under launcher/target/e2e-logs");
-    }
-
     /**
      * Waits until alert_log holds at least {@code expected} rows after {@code afterRowId}, then until the engine
      * acknowledged every message its source streams saw: from then on nothing more reaches alert_log, so the

@@ -56,7 +56,8 @@ class AlertPipelineEndToEndTest {
             TransactionInserter.insert(connection, transactions, 500);
             List<String> expected = Golden.alerts();
             assertEquals(1992, expected.size());
-            AlertLogAssertions.awaitCount(connection, 0, expected.size());
+            AlertLogAssertions.awaitCountAndAcknowledged(connection, 0, expected.size(), new EngineStatus(adminPort),
+                    List.of("transactions"));
             assertEquals(expected, AlertLogReader.alertsAfter(connection, 0, Integer.MAX_VALUE));
         }
         // launch.sh status shows the logical capture (the embedded server has wal_level=logical): its slot,

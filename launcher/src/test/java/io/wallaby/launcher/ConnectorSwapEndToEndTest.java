@@ -38,7 +38,9 @@ class ConnectorSwapEndToEndTest {
         List<TransactionInserter.Transaction> golden = Golden.transactions().stream()
                 .map(t -> new TransactionInserter.Transaction(t.id(), new BigDecimal(t.amount()))).toList();
 
-        PieceProcess engine = pieces.startEngine();
+        int adminPort = Pieces.freePort();
+        PieceProcess engine = pieces.startEngine("--admin-port", Integer.toString(adminPort));
+        EngineStatus status = new EngineStatus(adminPort);
         try (Connection db = database.connect()) {
             // 1. The postgres source and sink carry the first half of the golden transactions.
             PieceProcess postgresSink = pieces.startSink("sink-postgres-1", "postgres", "--connection", conn);
@@ -46,7 +48,7 @@ class ConnectorSwapEndToEndTest {
                     "--create-table");
             TransactionInserter.insert(db, golden.subList(0, 5000), 250);
             List<String> firstHalf = Golden.alertsForIds(0, 5000);
-            AlertLogAssertions.awaitCount(db, 0, firstHalf.size());
+            AlertLogAssertions.awaitCountAndAcknowledged(db, 0, firstHalf.size(), status, List.of("transactions"));
             assertEquals(firstHalf, AlertLogReader.alertsAfter(db, 0, Integer.MAX_VALUE));
 
             // 2. Swap the source for the generator, with no sink connected: its alerts wait in the engine.
@@ -68,7 +70,8 @@ class ConnectorSwapEndToEndTest {
 
             // 5. The postgres sink returns and receives everything produced while it was away.
             pieces.startSink("sink-postgres-2", "postgres", "--connection", conn);
-            AlertLogAssertions.awaitCount(db, 0, Golden.alerts().size());
+            AlertLogAssertions.awaitCountAndAcknowledged(db, 0, Golden.alerts().size(), status,
+                    List.of("transactions"));
             assertEquals(Golden.alerts(), AlertLogReader.alertsAfter(db, 0, Integer.MAX_VALUE));
             assertEquals(true, engine.isAlive(), "the engine ran throughout");
         }

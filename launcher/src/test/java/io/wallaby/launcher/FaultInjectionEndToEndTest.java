@@ -96,7 +96,8 @@ class FaultInjectionEndToEndTest {
         Random random = new Random(seed);
         database = TestDatabase.start();
         pieces = new Pieces(Path.of(".."), Path.of("target/e2e-logs/faults-" + capture), 0, 0);
-        FaultInjector injector = new FaultInjector(pieces, database, List.of(),
+        int adminPort = Pieces.freePort();
+        FaultInjector injector = new FaultInjector(pieces, database, List.of("--admin-port", Integer.toString(adminPort)),
                 List.of("--connection", database.connectionString(), "--capture", capture), "--create-table");
 
         try (TransactionWriters writers = new TransactionWriters(database.jdbcUrl(), 4, seed)) {
@@ -114,7 +115,8 @@ class FaultInjectionEndToEndTest {
 
         try (Connection db = database.connect()) {
             List<String> expected = expectedStatelessAlerts(db);
-            AlertLogAssertions.awaitCount(db, 0, expected.size());
+            AlertLogAssertions.awaitCountAndAcknowledged(db, 0, expected.size(), new EngineStatus(adminPort),
+                    List.of("transactions"));
             AlertDifference difference = AlertDifference.of(expected, AlertLogReader.alertsAfter(db, 0, Integer.MAX_VALUE));
             System.out.println(difference.describe());
             if (!difference.none()) {
