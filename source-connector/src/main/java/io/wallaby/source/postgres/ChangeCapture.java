@@ -62,7 +62,7 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Runs on one thread, except {@link #onAcknowledged} and the recorder.
  */
-final class ChangeCapture {
+final class ChangeCapture implements PartitionedCaptures.Capture {
 
     private static final Logger log = LoggerFactory.getLogger(ChangeCapture.class);
 
@@ -109,7 +109,8 @@ final class ChangeCapture {
     }
 
     /** The SDK's {@link io.wallaby.connector.AcknowledgementListener}: only hands the point over, no JDBC here. */
-    void onAcknowledged(String stream, long point) {
+    @Override
+    public void onAcknowledged(String stream, long point) {
         if (streamName.equals(stream) && point != Frame.U64_MAX) {
             acknowledged.accumulateAndGet(point, Math::max);
             pendingBatches.headMap(point, true).clear();
@@ -117,7 +118,8 @@ final class ChangeCapture {
     }
 
     /** What the admin port shows: messages sent and acknowledged since start, and how long the oldest waits. */
-    SourceFigures figures() {
+    @Override
+    public SourceFigures figures() {
         return new SourceFigures() {
             @Override
             public long messagesSent() {
@@ -149,7 +151,8 @@ final class ChangeCapture {
      *
      * @param enginePoint what {@link SourceConnector#openStream} returned
      */
-    void run(SourceConnector connector, long enginePoint, BooleanSupplier stopping, Duration shutdownTimeout)
+    @Override
+    public void run(SourceConnector connector, long enginePoint, BooleanSupplier stopping, Duration shutdownTimeout)
             throws SQLException, InterruptedException {
         if (!start(connector, enginePoint, stopping)) {
             log.info("stopped before PostgreSQL was available; nothing was sent");

@@ -94,26 +94,6 @@ record PartitionedSource(ConnectionString database, ConnectorSettings settings, 
         }
     }
 
-    static PartitionedCaptures.Capture adapt(ChangeCapture capture) {
-        return new PartitionedCaptures.Capture() {
-            @Override
-            public void run(SourceConnector connector, long enginePoint, BooleanSupplier stopping,
-                            Duration shutdownTimeout) throws Exception {
-                capture.run(connector, enginePoint, stopping, shutdownTimeout);
-            }
-
-            @Override
-            public void onAcknowledged(String stream, long point) {
-                capture.onAcknowledged(stream, point);
-            }
-
-            @Override
-            public SourceFigures figures() {
-                return capture.figures();
-            }
-        };
-    }
-
     private static PartitionedCaptures.Capture adapt(LogicalCapture capture) {
         SourceFigures figures = PostgresSourceCommand.figures(capture);
         return new PartitionedCaptures.Capture() {
