@@ -30,7 +30,7 @@ public final class BenchMain implements Callable<Integer> {
 
     private static final List<Scenario> ALL = List.of(new EngineAloneScenario(), new PostgresLimitScenario(),
             new EndToEndRateScenario(), new LatencyScenario(), new SameWalScenario(), new SinkVsCopyScenario(),
-            new MemoryScenario(), new StateThroughputScenario());
+            new MemoryScenario(), new StateThroughputScenario(), new CheckpointScenario(), new RecoveryScenario());
 
     @Option(names = "--runs", description = "Runs of each scenario; every figure is their median, with min and max.")
     int runs = 3;
@@ -41,8 +41,9 @@ public final class BenchMain implements Callable<Integer> {
     List<String> scenarios = List.of("all");
 
     @Option(names = "--rows", description = "Rows (messages) per run in every scenario, instead of each scenario's "
-            + "own default (engine 2,000,000; postgres, endtoend, sink 200,000; peer 800,000). Latency runs "
-            + "by time and memory by its 100,000 pending outputs.")
+            + "own default (engine 2,000,000; postgres, endtoend, sink 200,000; peer 800,000; state 2,000,000 and "
+            + "checkpoint 1,000,000 after their 1,000,000-key fill). Latency runs by time, memory by its 100,000 "
+            + "pending outputs, recovery by its 1,000,000-key fill.")
     Integer rows;
 
     @Option(names = "--output-dir", description = "Where latest.md and the dated copy go.")

@@ -98,18 +98,6 @@ final class KeyedSource implements AutoCloseable {
         return System.nanoTime();
     }
 
-    /**
-     * Sends EOS on every stream and waits for the engine's final acknowledgements (an EOS makes a stateful engine
-     * checkpoint at once, without waiting for the interval); true when all came within {@code timeout} each.
-     */
-    boolean closeStreams(Duration timeout) {
-        boolean all = true;
-        for (String stream : streams) {
-            all &= connector.closeStream(stream, timeout);
-        }
-        return all;
-    }
-
     @Override
     public void close() {
         connector.close(Duration.ofSeconds(5));
