@@ -48,6 +48,15 @@ public final class PieceProcess implements AutoCloseable {
 
     public static PieceProcess start(String name, Path jar, List<String> args, Path logDir, boolean separateStderr)
             throws IOException {
+        return start(name, jar, List.of(), args, logDir, separateStderr);
+    }
+
+    /**
+     * As {@link #start(String, Path, List, Path, boolean)}, with {@code jvmOptions} after {@link #JVM_OPTIONS}
+     * (a later {@code -Xmx} wins): for a benchmark that must give one piece more heap, or profile only it.
+     */
+    public static PieceProcess start(String name, Path jar, List<String> jvmOptions, List<String> args, Path logDir,
+                                     boolean separateStderr) throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IOException(jar + " does not exist: build it first with ./mvnw -q package -DskipTests");
         }
@@ -55,6 +64,7 @@ public final class PieceProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_OPTIONS);
+        command.addAll(jvmOptions);
         command.add("-jar");
         command.add(jar.toString());
         command.addAll(args);

@@ -46,12 +46,20 @@ public final class Pieces implements AutoCloseable {
 
     /** Starts the engine and waits until it is ready to take connections. */
     public PieceProcess startEngine(String... extraArgs) throws IOException, InterruptedException {
+        return startEngine(List.of(), extraArgs);
+    }
+
+    /**
+     * Starts the engine with {@code jvmOptions} after the launcher's own ({@link PieceProcess#JVM_OPTIONS}; a later
+     * {@code -Xmx} wins) and waits until it is ready.
+     */
+    public PieceProcess startEngine(List<String> jvmOptions, String... extraArgs) throws IOException, InterruptedException {
         Files.createDirectories(logDir);
         List<String> args = new ArrayList<>(List.of("--host", engineHost,
                 "--source-port", Integer.toString(sourcePort), "--sink-port", Integer.toString(sinkPort),
                 "--dead-letter-file", logDir.resolve("dead-letters.jsonl").toAbsolutePath().toString()));
         args.addAll(List.of(extraArgs));
-        PieceProcess engine = start("engine", home.resolve("engine/target/wallaby-engine.jar"), args, false);
+        PieceProcess engine = start("engine", home.resolve("engine/target/wallaby-engine.jar"), jvmOptions, args, false);
         engine.awaitLine(line -> READY.matcher(line).find(), START_TIMEOUT);
         return engine;
     }
@@ -98,7 +106,12 @@ public final class Pieces implements AutoCloseable {
     }
 
     private PieceProcess start(String name, Path jar, List<String> args, boolean separateStderr) throws IOException {
-        PieceProcess piece = PieceProcess.start(name, jar, args, logDir, separateStderr);
+        return start(name, jar, List.of(), args, separateStderr);
+    }
+
+    private PieceProcess start(String name, Path jar, List<String> jvmOptions, List<String> args,
+                               boolean separateStderr) throws IOException {
+        PieceProcess piece = PieceProcess.start(name, jar, jvmOptions, args, logDir, separateStderr);
         synchronized (started) {
             started.add(piece);
         }
