@@ -14,7 +14,6 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -99,7 +98,7 @@ public final class VelocityAlerts implements Application {
                 throw new DecodeException("transaction " + transaction.id() + " has no created_at");
             }
             try {
-                return OffsetDateTime.parse(transaction.createdAt()).toInstant().toEpochMilli();
+                return EventTimes.epochMillis(transaction.createdAt());
             } catch (DateTimeParseException e) {
                 throw new DecodeException("transaction " + transaction.id() + ": created_at \""
                         + transaction.createdAt() + "\" is not a timestamp with an offset (such as "
