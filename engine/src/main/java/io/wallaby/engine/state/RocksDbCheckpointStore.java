@@ -34,6 +34,7 @@ import java.util.stream.Stream;
  */
 public final class RocksDbCheckpointStore implements CheckpointStore {
 
+    private static final long WRITE_BUFFER_BYTES = 8L << 20;
     private static final byte STREAM = 0;
     private static final byte STATE = 1;
     private static final byte OUTPUT = 2;
@@ -63,7 +64,10 @@ public final class RocksDbCheckpointStore implements CheckpointStore {
             throw new StateDirectoryException("cannot create the state directory " + directory + ": " + e
                     + "; choose another with --state-dir", e);
         }
-        Options options = new Options().setCreateIfMissing(true);
+        // Small memtables: the store is written once per checkpoint and read only at start-up, so RocksDB's
+        // 64 MiB default would only add to the engine's resident memory.
+        Options options = new Options().setCreateIfMissing(true).setWriteBufferSize(WRITE_BUFFER_BYTES)
+                .setMaxWriteBufferNumber(2);
         try {
             return new RocksDbCheckpointStore(directory, options, RocksDB.open(options, directory.toString()));
         } catch (RocksDBException e) {
