@@ -4,9 +4,9 @@ package io.wallaby.api;
  * The state of one key on one stream, as a {@link KeyedComputation} sees it during one call. Valid
  * only during that call.
  *
- * <p>A value given to {@link #set} must not be changed afterwards: the engine keeps the reference and
- * writes it into a checkpoint later, on another thread. Use immutable values (records, strings,
- * {@code BigDecimal}) and set a new one to change it.
+ * <p>Use immutable values (records, strings, {@code BigDecimal}) and {@link #set} a new one to change it:
+ * the engine keeps the reference and encodes it into the next checkpoint, so a change made to the object
+ * without calling {@code set} again may never reach a checkpoint.
  *
  * @param <S> the state
  */

@@ -14,8 +14,8 @@ import java.util.function.Consumer;
  * 65,536 outputs, so when more windows close at once the rest close with the next message(s).
  *
  * <p>Threads, durability and replay are as for {@link KeyedComputation}: sequential per stream on a lane
- * thread, every method deterministic, accumulators immutable (return a new one from {@code add}; the
- * engine may be writing the old one into a checkpoint).
+ * thread, every method deterministic, accumulators immutable (return a new one from {@code add}: the
+ * engine tracks changes by the accumulator returned).
  *
  * @param <I> the input
  * @param <K> the key

@@ -1,69 +1,73 @@
 package io.wallaby.engine.state;
 
-import java.util.HashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
- * The changes of one step since the last checkpoint: key to new value, or to {@link #REMOVED}. A plain
- * map owned by the lane thread until {@link #take} hands it over, whole, to a checkpoint.
+ * Which keys of one step changed since the last checkpoint: a plain list of the keys touched (repeats
+ * allowed), owned by the lane thread. A checkpoint encodes each touched key's current value on the lane, so
+ * that nothing has to keep old values alive: the list costs a reference per change, where a map of changes
+ * cost an entry object per key that lived until the checkpoint, just long enough for the garbage collector
+ * to copy it. The lane's pause for a checkpoint is the encoding of the keys touched since the last one.
  *
  * @param <K> the working key of the step
  */
 final class Changes<K> {
 
-    /** The value of a key that was forgotten. */
-    static final Object REMOVED = new Object();
+    private List<K> touched = new ArrayList<>();
 
-    private Map<K, Object> changed = new HashMap<>();
-
-    void put(K key, Object value) {
-        changed.put(key, value);
-    }
-
-    void remove(K key) {
-        changed.put(key, REMOVED);
+    /** {@code key} was set or forgotten. */
+    void touched(K key) {
+        touched.add(key);
     }
 
     boolean isEmpty() {
-        return changed.isEmpty();
+        return touched.isEmpty();
     }
 
     /**
-     * Hands the changes so far to a checkpoint, which encodes each (key, value) with {@code encoder}
-     * (returning {key bytes, value bytes or null}) on the checkpoint thread, and starts afresh.
+     * Encodes every key touched since the last call, once each: {@code encoder} gives {key bytes, value bytes},
+     * the value null when the key is forgotten. Starts afresh.
      */
-    StateChanges take(Function<Map.Entry<K, Object>, byte[][]> encoder) {
-        Map<K, Object> taken = changed;
-        changed = new HashMap<>();
-        return new Taken<>(taken, encoder);
+    StateChanges take(Function<K, byte[][]> encoder) {
+        List<K> keys = touched;
+        touched = new ArrayList<>();
+        Set<K> seen = new HashSet<>(Math.max(16, keys.size() * 2));
+        List<byte[][]> entries = new ArrayList<>(keys.size());
+        for (K key : keys) {
+            if (seen.add(key)) {
+                entries.add(encoder.apply(key));
+            }
+        }
+        return new Encoded(entries);
     }
 
-    private record Taken<K>(Map<K, Object> changes, Function<Map.Entry<K, Object>, byte[][]> encoder)
-            implements StateChanges {
+    /** Changes encoded, in order: where two entries have the same key, the later one wins. */
+    private record Encoded(List<byte[][]> entries) implements StateChanges {
 
         @Override
         public int size() {
-            return changes.size();
+            return entries.size();
         }
 
         @Override
         public void writeTo(Writer writer) {
-            for (Map.Entry<K, Object> entry : changes.entrySet()) {
-                byte[][] encoded = encoder.apply(entry);
-                writer.put(encoded[0], encoded[1]);
+            for (byte[][] entry : entries) {
+                writer.put(entry[0], entry[1]);
             }
         }
 
         @Override
-        @SuppressWarnings("unchecked")
         public StateChanges under(StateChanges newer) {
             if (newer == null) {
                 return this;
             }
-            Map<K, Object> merged = new HashMap<>(changes);
-            merged.putAll(((Taken<K>) newer).changes);
-            return new Taken<>(merged, encoder);
+            List<byte[][]> both = new ArrayList<>(entries);
+            both.addAll(((Encoded) newer).entries);
+            return new Encoded(both);
         }
     }
 }

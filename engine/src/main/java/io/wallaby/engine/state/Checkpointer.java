@@ -10,8 +10,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The thread that writes checkpoints, so that a lane only pays for taking one (constant time: it hands over
- * its change maps) and never waits for the disk. Checkpoints are written one at a time, in the order taken.
+ * The thread that writes checkpoints, so that a lane only pays for taking one (encoding the entries it
+ * touched since the last one) and never waits for the disk. Checkpoints are written one at a time, in the
+ * order taken.
  */
 public final class Checkpointer implements AutoCloseable {
 

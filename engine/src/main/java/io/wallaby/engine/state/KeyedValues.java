@@ -36,13 +36,13 @@ public final class KeyedValues implements StepState {
                     throw new IllegalArgumentException("state values are never null: use clear()");
                 }
                 live.put(key, value);
-                changes.put(key, value);
+                changes.touched(key);
             }
 
             @Override
             public void clear() {
                 if (live.remove(key) != null) {
-                    changes.remove(key);
+                    changes.touched(key);
                 }
             }
         };
@@ -53,8 +53,10 @@ public final class KeyedValues implements StepState {
         if (changes.isEmpty()) {
             return null;
         }
-        return changes.take(entry -> new byte[][] {keys.encode(entry.getKey()),
-                entry.getValue() == Changes.REMOVED ? null : values.encode(entry.getValue())});
+        return changes.take(key -> {
+            Object value = live.get(key);
+            return new byte[][] {keys.encode(key), value == null ? null : values.encode(value)};
+        });
     }
 
     @Override

@@ -1,9 +1,8 @@
 package io.wallaby.engine.state;
 
 /**
- * What changed in one step's state since the last checkpoint, taken on the stream's lane thread in
- * constant time and encoded later, on the checkpoint thread (values are immutable: see
- * {@code io.wallaby.api.ValueState}).
+ * What changed in one step's state since the last checkpoint, encoded on the stream's lane thread when the
+ * checkpoint is taken and written by the checkpoint thread.
  */
 public interface StateChanges {
 
@@ -15,7 +14,7 @@ public interface StateChanges {
     /** Entries changed. */
     int size();
 
-    /** Encodes every change into {@code writer}. Called once, on the checkpoint thread. */
+    /** Gives every change to {@code writer}, in order (the later of two entries for one key wins). */
     void writeTo(Writer writer);
 
     /**

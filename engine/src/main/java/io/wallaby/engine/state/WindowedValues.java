@@ -79,13 +79,13 @@ public final class WindowedValues implements StepState {
             Slot slot = new Slot(key, window.start());
             Object accumulator = aggregation.add(open.get(slot), input);
             open.put(slot, accumulator);
-            changes.put(slot, accumulator);
+            changes.touched(slot);
             earliestEnd = Math.min(earliestEnd, window.end());
             added = true;
         }
         if (added && time > maxEventTime) {
             maxEventTime = time;
-            changes.put(MAX_EVENT_TIME, time);
+            changes.touched(MAX_EVENT_TIME);
         }
         return added;
     }
@@ -107,7 +107,7 @@ public final class WindowedValues implements StepState {
             }
             Slot slot = closing.poll();
             Object accumulator = open.remove(slot);
-            changes.remove(slot);
+            changes.touched(slot);
             aggregation.close(slot.key(), new Window(slot.start(), slot.start() + size), accumulator, counting);
         }
         return given[0];
@@ -142,15 +142,15 @@ public final class WindowedValues implements StepState {
         if (changes.isEmpty()) {
             return null;
         }
-        return changes.take(entry -> {
-            if (entry.getKey() == MAX_EVENT_TIME) {
-                return new byte[][] {new byte[0], ByteBuffer.allocate(8).putLong((Long) entry.getValue()).array()};
+        return changes.take(touched -> {
+            if (touched == MAX_EVENT_TIME) {
+                return new byte[][] {new byte[0], ByteBuffer.allocate(8).putLong(maxEventTime).array()};
             }
-            Slot slot = (Slot) entry.getKey();
+            Slot slot = (Slot) touched;
             byte[] key = keys.encode(slot.key());
             byte[] stored = ByteBuffer.allocate(key.length + 8).put(key).putLong(slot.start()).array();
-            return new byte[][] {stored,
-                    entry.getValue() == Changes.REMOVED ? null : accumulators.encode(entry.getValue())};
+            Object accumulator = open.get(slot);
+            return new byte[][] {stored, accumulator == null ? null : accumulators.encode(accumulator)};
         });
     }
 
