@@ -92,7 +92,7 @@ final class RecoveryScenario extends AbstractScenario {
                 + "own 'Restored N stream(s) ... in X ms'; reopened is when a new in-process source connection has "
                 + "all 4 streams open, each answered with the position acknowledged before the kill (checked); "
                 + "first ACK is when that source has written 64 more messages over the streams and the engine has "
-                + "acknowledged them all, which waits for the streams' next checkpoint (every 1 s). Keys after: /status stateEntries once restored. A real source reconnects with its "
+                + "acknowledged them all, which waits for the streams' next checkpoint (every 200 ms, the default). Keys after: /status stateEntries once restored. A real source reconnects with its "
                 + "own backoff on top of these figures.");
         return List.of(
                 Figure.of(TITLE, "state entries checkpointed before the kill", "keys", perRun.values("keys before")),
@@ -101,7 +101,7 @@ final class RecoveryScenario extends AbstractScenario {
                 Figure.of(TITLE, "restore, by the engine's log line", "ms", perRun.values("restore")),
                 Figure.of(TITLE, "engine start to 4 streams reopened at their positions", "ms",
                         perRun.values("reopened")),
-                Figure.of(TITLE, "engine start to new messages acknowledged (after the next 1 s checkpoint)", "ms", perRun.values("first ack")),
+                Figure.of(TITLE, "engine start to new messages acknowledged (after the next checkpoint, every 200 ms)", "ms", perRun.values("first ack")),
                 Figure.of(TITLE, "state entries restored", "keys", perRun.values("keys after")));
     }
 

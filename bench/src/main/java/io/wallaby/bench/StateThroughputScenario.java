@@ -76,7 +76,7 @@ final class StateThroughputScenario extends AbstractScenario {
             }
         }
         context.note("Keyed state (8): velocity_alerts with --app-config window=" + KeyedLoad.WINDOW_SECONDS
-                + ", default lanes (one per core), checkpoint interval (1 s) and store (RocksDB, fresh --state-dir "
+                + ", default lanes (one per core), checkpoint interval (200 ms) and store (RocksDB, fresh --state-dir "
                 + "per run); engine JVM as the launcher starts it (-XX:+UseSerialGC) but with " + StateEngine.HEAP
                 + " instead of -Xmx256m, with which it ran out of heap before holding 1,000,000 keys. An in-process source "
                 + "writes pre-encoded rows {id, amount, account, created_at} on 1 stream or on 4 (transactions.0..3, "
