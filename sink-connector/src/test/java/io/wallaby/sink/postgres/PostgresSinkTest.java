@@ -7,10 +7,9 @@ import io.wallaby.connector.postgres.ConnectionString;
 import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.StreamIds;
 import io.wallaby.sink.SinkMain;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.wallaby.connector.postgres.EmbeddedPostgresExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 import java.nio.charset.StandardCharsets;
@@ -33,23 +32,12 @@ class PostgresSinkTest {
     private static final String STREAM = "alert_log/transactions";
     private static final long STREAM_ID = StreamIds.of(STREAM);
 
-    private static EmbeddedPostgres pg;
-    private static String url;
-
-    @BeforeAll
-    static void startPostgres() throws Exception {
-        pg = EmbeddedPostgres.start();
-        url = pg.getJdbcUrl("postgres", "postgres");
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        pg.close();
-    }
+    @RegisterExtension
+    static final EmbeddedPostgresExtension postgres = new EmbeddedPostgresExtension();
 
     private static List<String> query(String sql) throws SQLException {
         List<String> rows = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+        try (Connection c = DriverManager.getConnection(postgres.url()); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
                 rows.add(rs.getString(1));
@@ -81,7 +69,7 @@ class PostgresSinkTest {
     }
 
     private static CompletableFuture<Integer> start(PostgresSinkCommand command, FakeEngine engine, String table) {
-        new CommandLine(command).parseArgs("--connection", url, "--table", table, "--engine-port", "" + engine.port());
+        new CommandLine(command).parseArgs("--connection", postgres.url(), "--table", table, "--engine-port", "" + engine.port());
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return command.call();
@@ -154,7 +142,7 @@ class PostgresSinkTest {
 
     @Test
     void retryingABatchWhoseCommitSucceededAddsNothing() throws Exception {
-        try (AlertLogWriter writer = new AlertLogWriter(ConnectionString.parse(url), "public.retry_log")) {
+        try (AlertLogWriter writer = new AlertLogWriter(ConnectionString.parse(postgres.url()), "public.retry_log")) {
             writer.open();
             List<SinkMessage> batch = List.of(
                     new SinkMessage("s", 1, 10, null, "a".getBytes(StandardCharsets.UTF_8), 0),
@@ -175,7 +163,7 @@ class PostgresSinkTest {
         for (int i = 0; i < texts.size(); i++) {
             batch.add(new SinkMessage("escapes", 1, i + 1, null, texts.get(i).getBytes(StandardCharsets.UTF_8), 0));
         }
-        try (AlertLogWriter writer = new AlertLogWriter(ConnectionString.parse(url), "public.escape_log")) {
+        try (AlertLogWriter writer = new AlertLogWriter(ConnectionString.parse(postgres.url()), "public.escape_log")) {
             writer.open();
             assertEquals(texts.size(), writer.write(batch));
         }
@@ -185,9 +173,9 @@ class PostgresSinkTest {
 
     @Test
     void rowsThatCanNeverBeWrittenGoToDeadLettersInTheSameTransactionAndTheStreamGoesOn() throws Exception {
-        try (AlertLogWriter writer = new AlertLogWriter(ConnectionString.parse(url), "strict_log")) {
+        try (AlertLogWriter writer = new AlertLogWriter(ConnectionString.parse(postgres.url()), "strict_log")) {
             writer.open();
-            try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            try (Connection c = DriverManager.getConnection(postgres.url()); Statement s = c.createStatement()) {
                 s.execute("ALTER TABLE strict_log ADD CONSTRAINT no_poison CHECK (alert_log <> 'poison')");
             }
             List<SinkMessage> batch = List.of(
@@ -211,7 +199,7 @@ class PostgresSinkTest {
 
     @Test
     void transientErrorsAreRetriedNotDeadLettered() throws Exception {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(postgres.url()); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE busy_log (id serial primary key, alert_log varchar, created_at timestamptz not null default now())");
             s.execute("CREATE TABLE busy_flag (on_ boolean)");
             s.execute("INSERT INTO busy_flag VALUES (true)");
@@ -245,7 +233,7 @@ class PostgresSinkTest {
 
     @Test
     void badConfigurationIsExitTwoAndAnUnreachableDatabaseExitOne() {
-        assertEquals(2, ConnectorCommandLine.execute(new SinkMain(), "postgres", "--connection", url, "--table", "a-b"));
+        assertEquals(2, ConnectorCommandLine.execute(new SinkMain(), "postgres", "--connection", postgres.url(), "--table", "a-b"));
         assertEquals(2, ConnectorCommandLine.execute(new SinkMain(), "postgres", "--connection", "nonsense"));
         assertEquals(2, ConnectorCommandLine.execute(new SinkMain(), "postgres"));
         assertEquals(1, ConnectorCommandLine.execute(new SinkMain(), "postgres",

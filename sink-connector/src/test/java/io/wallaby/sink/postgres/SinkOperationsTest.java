@@ -7,10 +7,10 @@ import io.wallaby.connector.postgres.PasswordDatabase;
 import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.StreamIds;
 import io.wallaby.sink.SinkMain;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.junit.jupiter.api.AfterAll;
+import io.wallaby.connector.postgres.EmbeddedPostgresExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 import java.nio.charset.StandardCharsets;
@@ -28,24 +28,19 @@ class SinkOperationsTest {
     private static final String STREAM = "alert_log/transactions";
     private static final long STREAM_ID = StreamIds.of(STREAM);
 
-    private static EmbeddedPostgres pg;
+    @RegisterExtension
+    static final EmbeddedPostgresExtension postgres = new EmbeddedPostgresExtension();
 
     @BeforeAll
-    static void startPostgres() throws Exception {
-        pg = EmbeddedPostgres.start();
-        PasswordDatabase.requirePasswords(pg.getJdbcUrl("postgres", "postgres"));
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        pg.close();
+    static void requirePasswords() throws Exception {
+        PasswordDatabase.requirePasswords(postgres.url());
     }
 
     @Test
     void logsCommitBatchSizesAndLatencyEveryStatsInterval() throws Exception {
         try (FakeEngine engine = new FakeEngine(); LogLines figures = new LogLines(CommitFigures.class)) {
             PostgresSinkCommand command = new PostgresSinkCommand();
-            new CommandLine(command).parseArgs("--connection", pg.getJdbcUrl("postgres", "postgres"), "--table",
+            new CommandLine(command).parseArgs("--connection", postgres.url(), "--table",
                     "figures_log", "--engine-port", "" + engine.port(), "--stats-interval", "300ms");
             CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -72,7 +67,7 @@ class SinkOperationsTest {
     @Test
     void aWrongPasswordIsARuntimeFailureWithoutThePasswordInTheLog() throws Exception {
         try (LogLines failures = new LogLines(ConnectorCommandLine.class)) {
-            String wrong = "postgresql://" + PasswordDatabase.USER + ":not-the-pw-42@127.0.0.1:" + pg.getPort()
+            String wrong = "postgresql://" + PasswordDatabase.USER + ":not-the-pw-42@127.0.0.1:" + postgres.port()
                     + "/postgres";
             assertEquals(1, ConnectorCommandLine.execute(new SinkMain(), "postgres", "--connection", wrong,
                     "--engine-port", "1"));
@@ -85,7 +80,7 @@ class SinkOperationsTest {
 
     @Test
     void malformedFlagsAreUsageErrors() {
-        String connection = pg.getJdbcUrl("postgres", "postgres");
+        String connection = postgres.url();
         for (List<String> flags : List.of(List.of("--batch-size", "many"), List.of("--stats-interval", "often"),
                 List.of("--log-format", "yaml"), List.of("--engine-port", "port"), List.of("--what"))) {
             String[] args = java.util.stream.Stream.concat(java.util.stream.Stream.of("postgres", "--connection",

@@ -4,10 +4,9 @@ import io.wallaby.connector.FakeEngine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.StreamIds;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.wallaby.connector.postgres.EmbeddedPostgresExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 import java.sql.Connection;
@@ -27,19 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Lossless table capture (the default) against a real (embedded) PostgreSQL 17 and a test playing the engine. */
 class ChangeCaptureTest {
 
-    private static EmbeddedPostgres pg;
-    private static String url;
-
-    @BeforeAll
-    static void startPostgres() throws Exception {
-        pg = EmbeddedPostgres.start();
-        url = pg.getJdbcUrl("postgres", "postgres");
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        pg.close();
-    }
+    @RegisterExtension
+    static final EmbeddedPostgresExtension postgres = new EmbeddedPostgresExtension();
 
     /** One connector process, played in this JVM, and the engine session it talks to. */
     private record Running(PostgresSourceCommand command, CompletableFuture<Integer> exit, long streamId) {
@@ -50,7 +38,7 @@ class ChangeCaptureTest {
     }
 
     private static Running start(FakeEngine engine, String table, long enginePoint, String... extra) throws Exception {
-        List<String> args = new ArrayList<>(List.of("--connection", url, "--table", table, "--engine-port",
+        List<String> args = new ArrayList<>(List.of("--connection", postgres.url(), "--table", table, "--engine-port",
                 "" + engine.port(), "--poll-interval", "100ms"));
         args.addAll(List.of(extra));
         PostgresSourceCommand command = new PostgresSourceCommand();
@@ -70,7 +58,7 @@ class ChangeCaptureTest {
     }
 
     private static void execute(String... statements) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(postgres.url()); Statement s = c.createStatement()) {
             for (String sql : statements) {
                 s.execute(sql);
             }
@@ -78,7 +66,7 @@ class ChangeCaptureTest {
     }
 
     private static long number(String sql) throws SQLException {
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+        try (Connection c = DriverManager.getConnection(postgres.url()); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery(sql)) {
             return rs.next() ? rs.getLong(1) : -1;
         }
@@ -107,7 +95,7 @@ class ChangeCaptureTest {
     @Test
     void deliversRowsInsertedWhileDownAndForgetsThemOnlyAfterTheAck() throws Exception {
         createTable("early");
-        try (Connection c = DriverManager.getConnection(url)) {
+        try (Connection c = DriverManager.getConnection(postgres.url())) {
             new ChangeTable("early", "wallaby_early").install(c, false);
             new ChangeTable("early", "wallaby_early").install(c, false); // idempotent
         }
@@ -151,7 +139,7 @@ class ChangeCaptureTest {
             Running source = start(engine, "late", Frame.U64_MAX);
             await("the trigger is installed", () -> number(
                     "SELECT count(*) FROM pg_trigger WHERE tgrelid = to_regclass('late') AND tgname = 'wallaby_capture'") == 1);
-            try (Connection a = DriverManager.getConnection(url); Connection b = DriverManager.getConnection(url)) {
+            try (Connection a = DriverManager.getConnection(postgres.url()); Connection b = DriverManager.getConnection(postgres.url())) {
                 a.setAutoCommit(false);
                 b.setAutoCommit(false);
                 a.createStatement().execute("INSERT INTO late (amount) VALUES (1)"); // smaller txid and seq
@@ -177,14 +165,14 @@ class ChangeCaptureTest {
     void ordersByTransactionIdAsANumberAcrossAPowerOfTen() throws Exception {
         // The first real run sorted by the text of txid ("1000" < "999") and sent rows twice: keep it fixed.
         createTable("digits");
-        try (Connection c = DriverManager.getConnection(url)) {
+        try (Connection c = DriverManager.getConnection(postgres.url())) {
             new ChangeTable("digits", "wallaby_digits").install(c, false);
         }
         long boundary = 10;
         while (boundary <= number("SELECT pg_current_xact_id()::text::bigint") + 2) {
             boundary *= 10;
         }
-        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(postgres.url()); Statement s = c.createStatement()) {
             long txid;
             do { // each autocommit statement that asks for its transaction id uses one up
                 try (ResultSet rs = s.executeQuery("SELECT pg_current_xact_id()::text::bigint")) {
@@ -270,7 +258,7 @@ class ChangeCaptureTest {
 
             // The second instance is refused the stream (it is open on the first) and waits.
             PostgresSourceCommand second = new PostgresSourceCommand();
-            new CommandLine(second).parseArgs("--connection", url, "--table", "pair", "--engine-port",
+            new CommandLine(second).parseArgs("--connection", postgres.url(), "--table", "pair", "--engine-port",
                     "" + standbyEngine.port(), "--poll-interval", "100ms");
             CompletableFuture<Integer> secondExit = CompletableFuture.supplyAsync(() -> {
                 try {

@@ -7,10 +7,9 @@ import io.wallaby.connector.ConnectorCommandLine;
 import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.StreamIds;
 import io.wallaby.source.SourceMain;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.wallaby.connector.postgres.EmbeddedPostgresExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import picocli.CommandLine;
 
 import java.sql.Connection;
@@ -28,22 +27,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The postgres source in --capture notify mode (and its trigger) against a real (embedded) PostgreSQL 17 and a test playing the engine. */
 class PostgresSourceTest {
 
-    private static EmbeddedPostgres pg;
-    private static String url;
-
-    @BeforeAll
-    static void startPostgres() throws Exception {
-        pg = EmbeddedPostgres.start();
-        url = pg.getJdbcUrl("postgres", "postgres");
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        pg.close();
-    }
+    @RegisterExtension
+    static final EmbeddedPostgresExtension postgres = new EmbeddedPostgresExtension();
 
     private static Connection connect() throws SQLException {
-        return DriverManager.getConnection(url);
+        return DriverManager.getConnection(postgres.url());
     }
 
     private static int count(String sql) throws SQLException {
@@ -79,8 +67,8 @@ class PostgresSourceTest {
 
     @Test
     void aMissingTableIsAConfigurationErrorAndAnUnreachableDatabaseARuntimeFailure() {
-        assertEquals(2, ConnectorCommandLine.execute(new SourceMain(), "postgres", "--connection", url, "--table", "nope"));
-        assertEquals(2, ConnectorCommandLine.execute(new SourceMain(), "postgres", "--connection", url, "--table", "bad;name"));
+        assertEquals(2, ConnectorCommandLine.execute(new SourceMain(), "postgres", "--connection", postgres.url(), "--table", "nope"));
+        assertEquals(2, ConnectorCommandLine.execute(new SourceMain(), "postgres", "--connection", postgres.url(), "--table", "bad;name"));
         assertEquals(2, ConnectorCommandLine.execute(new SourceMain(), "postgres", "--connection", "dbname=x usr=y"));
         assertEquals(1, ConnectorCommandLine.execute(new SourceMain(), "postgres",
                 "--connection", "postgresql://postgres:secret@127.0.0.1:1/postgres"));
@@ -93,7 +81,7 @@ class PostgresSourceTest {
         }
         try (FakeEngine engine = new FakeEngine()) {
             PostgresSourceCommand command = new PostgresSourceCommand();
-            new CommandLine(command).parseArgs("--connection", url, "--table", "wide", "--capture", "notify", "--engine-port", "" + engine.port());
+            new CommandLine(command).parseArgs("--connection", postgres.url(), "--table", "wide", "--capture", "notify", "--engine-port", "" + engine.port());
             CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
                 try {
                     return command.call();
@@ -138,7 +126,7 @@ class PostgresSourceTest {
         }
         try (FakeEngine engine = new FakeEngine()) {
             PostgresSourceCommand command = new PostgresSourceCommand();
-            new CommandLine(command).parseArgs("--connection", url, "--table", "flaky", "--stream", "flaky-stream", "--capture", "notify",
+            new CommandLine(command).parseArgs("--connection", postgres.url(), "--table", "flaky", "--stream", "flaky-stream", "--capture", "notify",
                     "--engine-port", "" + engine.port());
             CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
                 try {
