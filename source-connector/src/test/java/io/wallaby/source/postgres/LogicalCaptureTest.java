@@ -210,9 +210,19 @@ class LogicalCaptureTest {
             writers.get(60, TimeUnit.SECONDS);
             long rows = number("SELECT count(*) FROM busy");
             List<Long> ids = new ArrayList<>();
+            List<Long> snapshotIds = new ArrayList<>();
             for (Frame.Message m : read(engine, (int) rows)) {
                 ids.add(json(m).get("after").get("id").asLong());
+                if ("r".equals(json(m).get("op").asText())) {
+                    snapshotIds.add(ids.get(ids.size() - 1));
+                }
                 assertEquals(ids.size(), m.messageId());
+            }
+            assertTrue(snapshotIds.size() >= 20_000, "the rows there before the slot come as snapshot reads");
+            for (int i = 1; i < snapshotIds.size(); i++) {
+                long before = snapshotIds.get(i - 1);
+                long after = snapshotIds.get(i);
+                assertTrue(before < after, () -> "snapshot rows in key order, not text order: " + before + " then " + after);
             }
             assertEquals(rows, ids.stream().distinct().count(), "no row twice");
             assertEquals(rows, ids.stream().mapToLong(Long::longValue).max().orElse(0), "no row missing");

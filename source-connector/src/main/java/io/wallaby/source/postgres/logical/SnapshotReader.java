@@ -118,10 +118,13 @@ final class SnapshotReader {
             String quoted = ReplicationSlot.quote(column.name());
             values.add(quoted + "::text");
             if (column.key()) {
-                keys.add(quoted);
+                // Qualified: a bare name in ORDER BY means the output column, here the key's text, which would
+                // sort 10 before 2.
+                keys.add("snapshot." + quoted);
             }
         }
         return "SELECT " + String.join(", ", values) + " FROM " + ReplicationSlot.quote(relation.schema()) + "."
-                + ReplicationSlot.quote(relation.name()) + (keys.isEmpty() ? "" : " ORDER BY " + String.join(", ", keys));
+                + ReplicationSlot.quote(relation.name()) + " AS snapshot"
+                + (keys.isEmpty() ? "" : " ORDER BY " + String.join(", ", keys));
     }
 }
