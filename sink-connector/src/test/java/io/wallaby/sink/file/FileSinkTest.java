@@ -1,5 +1,6 @@
 package io.wallaby.sink.file;
 
+import io.wallaby.connector.CommandThreads;
 import io.wallaby.connector.FakeEngine;
 import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.StreamIds;
@@ -25,13 +26,7 @@ class FileSinkTest {
         try (FakeEngine engine = new FakeEngine()) {
             FileSinkCommand command = new FileSinkCommand();
             new CommandLine(command).parseArgs("--path", out.toString(), "--engine-port", "" + engine.port());
-            CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return command.call();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<Integer> exit = CommandThreads.start(command);
             assertEquals("wallaby-sink-file", engine.acceptAndOk(0).programName());
             engine.read(Frame.Ack.class);
             engine.send(new Frame.Notify(stream, "s", Frame.U64_MAX));

@@ -1,5 +1,6 @@
 package io.wallaby.sink.postgres;
 
+import io.wallaby.connector.CommandThreads;
 import io.wallaby.connector.FakeEngine;
 import io.wallaby.connector.ConnectorCommandLine;
 import io.wallaby.connector.SinkMessage;
@@ -70,13 +71,7 @@ class PostgresSinkTest {
 
     private static CompletableFuture<Integer> start(PostgresSinkCommand command, FakeEngine engine, String table) {
         new CommandLine(command).parseArgs("--connection", postgres.url(), "--table", table, "--engine-port", "" + engine.port());
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return command.call();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        return CommandThreads.start(command);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.wallaby.sink.postgres;
 
+import io.wallaby.connector.CommandThreads;
 import io.wallaby.connector.ConnectorCommandLine;
 import io.wallaby.connector.FakeEngine;
 import io.wallaby.connector.LogLines;
@@ -42,13 +43,7 @@ class SinkOperationsTest {
             PostgresSinkCommand command = new PostgresSinkCommand();
             new CommandLine(command).parseArgs("--connection", postgres.url(), "--table",
                     "figures_log", "--engine-port", "" + engine.port(), "--stats-interval", "300ms");
-            CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return command.call();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<Integer> exit = CommandThreads.start(command);
             engine.acceptAndOk(0);
             engine.read(Frame.Ack.class);
             engine.send(new Frame.Notify(STREAM_ID, STREAM, Frame.U64_MAX));

@@ -1,5 +1,6 @@
 package io.wallaby.source.postgres;
 
+import io.wallaby.connector.CommandThreads;
 import io.wallaby.connector.FakeEngine;
 import io.wallaby.connector.LogLines;
 import io.wallaby.protocol.Frame;
@@ -28,13 +29,7 @@ class CaptureFiguresTest {
             PostgresSourceCommand command = new PostgresSourceCommand();
             new CommandLine(command).parseArgs("--connection", url, "--table", "lagging", "--create-table",
                     "--engine-port", "" + engine.port(), "--poll-interval", "50ms", "--stats-interval", "200ms");
-            CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return command.call();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<Integer> exit = CommandThreads.start(command);
             engine.acceptAndOk(1000);
             long stream = StreamIds.of("lagging");
             engine.read(Frame.Notify.class);

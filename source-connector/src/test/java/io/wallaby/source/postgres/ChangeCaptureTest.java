@@ -1,5 +1,6 @@
 package io.wallaby.source.postgres;
 
+import io.wallaby.connector.CommandThreads;
 import io.wallaby.connector.FakeEngine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wallaby.protocol.Frame;
@@ -43,13 +44,7 @@ class ChangeCaptureTest {
         args.addAll(List.of(extra));
         PostgresSourceCommand command = new PostgresSourceCommand();
         new CommandLine(command).parseArgs(args.toArray(String[]::new));
-        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
-            try {
-                return command.call();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Integer> exit = CommandThreads.start(command);
         engine.acceptAndOk(1000);
         long stream = StreamIds.of(table);
         assertEquals(new Frame.Notify(stream, table, Frame.U64_MAX), engine.read(Frame.Notify.class));

@@ -1,5 +1,6 @@
 package io.wallaby.source.postgres;
 
+import io.wallaby.connector.CommandThreads;
 import io.wallaby.connector.FakeEngine;
 import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.StreamIds;
@@ -37,13 +38,7 @@ class HugeRowTest {
             PostgresSourceCommand command = new PostgresSourceCommand();
             new CommandLine(command).parseArgs("--connection", url, "--table", "wide", "--engine-port",
                     "" + engine.port(), "--poll-interval", "100ms");
-            CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return command.call();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<Integer> exit = CommandThreads.start(command);
             engine.acceptAndOk(1000);
             long stream = StreamIds.of("wide");
             engine.read(Frame.Notify.class);

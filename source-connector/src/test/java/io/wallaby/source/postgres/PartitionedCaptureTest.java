@@ -1,5 +1,6 @@
 package io.wallaby.source.postgres;
 
+import io.wallaby.connector.CommandThreads;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wallaby.connector.FakeEngine;
@@ -67,13 +68,7 @@ class PartitionedCaptureTest {
         args.addAll(List.of(flags));
         PostgresSourceCommand command = new PostgresSourceCommand();
         new CommandLine(command).parseArgs(args.toArray(String[]::new));
-        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
-            try {
-                return command.call();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Integer> exit = CommandThreads.start(command);
         engine.acceptAndOk(1_000_000);
         List<Long> ids = new ArrayList<>();
         for (int p = 0; p < PARTITIONS; p++) {

@@ -1,5 +1,6 @@
 package io.wallaby.source.postgres;
 
+import io.wallaby.connector.CommandThreads;
 import io.wallaby.connector.FakeEngine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -82,13 +83,7 @@ class PostgresSourceTest {
         try (FakeEngine engine = new FakeEngine()) {
             PostgresSourceCommand command = new PostgresSourceCommand();
             new CommandLine(command).parseArgs("--connection", postgres.url(), "--table", "wide", "--capture", "notify", "--engine-port", "" + engine.port());
-            CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return command.call();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<Integer> exit = CommandThreads.start(command);
             assertEquals("wallaby-source-postgres", engine.acceptAndOk(100).programName());
             long stream = StreamIds.of("wide");
             assertEquals(new Frame.Notify(stream, "wide", Frame.U64_MAX), engine.read(Frame.Notify.class));
@@ -128,13 +123,7 @@ class PostgresSourceTest {
             PostgresSourceCommand command = new PostgresSourceCommand();
             new CommandLine(command).parseArgs("--connection", postgres.url(), "--table", "flaky", "--stream", "flaky-stream", "--capture", "notify",
                     "--engine-port", "" + engine.port());
-            CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return command.call();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<Integer> exit = CommandThreads.start(command);
             engine.acceptAndOk(100);
             long stream = StreamIds.of("flaky-stream");
             engine.read(Frame.Notify.class);

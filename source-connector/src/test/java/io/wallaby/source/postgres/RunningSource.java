@@ -1,5 +1,6 @@
 package io.wallaby.source.postgres;
 
+import io.wallaby.connector.CommandThreads;
 import io.wallaby.connector.FakeEngine;
 import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.StreamIds;
@@ -25,13 +26,7 @@ record RunningSource(PostgresSourceCommand command, CompletableFuture<Integer> e
             throws Exception {
         PostgresSourceCommand command = new PostgresSourceCommand();
         new CommandLine(command).parseArgs(flags.toArray(String[]::new));
-        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
-            try {
-                return command.call();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Integer> exit = CommandThreads.start(command);
         engine.acceptAndOk(credits);
         long id = StreamIds.of(stream);
         assertEquals(new Frame.Notify(id, stream, Frame.U64_MAX), engine.read(Frame.Notify.class));
