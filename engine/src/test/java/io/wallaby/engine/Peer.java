@@ -118,6 +118,17 @@ final class Peer implements AutoCloseable {
         return reason;
     }
 
+    /** Like {@link #expectErrorAndClose()}, reading past any ACKs that come first. */
+    String expectErrorAfterAcksAndClose() throws IOException {
+        Frame frame = read();
+        while (frame instanceof Frame.Ack) {
+            frame = read();
+        }
+        String reason = assertInstanceOf(Frame.Error.class, frame, "expected Error, got " + frame).reason();
+        expectClosed();
+        return reason;
+    }
+
     void expectClosed() throws IOException {
         try {
             Frame frame = read();
