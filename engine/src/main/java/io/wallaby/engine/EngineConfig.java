@@ -1,5 +1,6 @@
 package io.wallaby.engine;
 
+import io.wallaby.engine.cluster.ClusterSettings;
 import io.wallaby.engine.guard.ConnectionLimits;
 import io.wallaby.protocol.Frames;
 
@@ -32,11 +33,12 @@ import java.util.Objects;
  * @param stateDir       where a stateful application's checkpoints are kept (unused for a stateless one)
  * @param checkpointInterval how often each stream of a stateful application is checkpointed
  * @param appConfig      the application's settings ({@code --app-config key=value})
+ * @param cluster        the Kafka cluster this engine is a member of, or null for a standalone engine
  */
 public record EngineConfig(String host, int sourcePort, int sinkPort, String cookie, int maxFrameLength,
                            long maxCredits, long refillLevel, long maxPending, ConnectionLimits limits,
                            int adminPort, Tls tls, Path deadLetterFile, int lanes, Path stateDir,
-                           Duration checkpointInterval, Map<String, String> appConfig) {
+                           Duration checkpointInterval, Map<String, String> appConfig, ClusterSettings cluster) {
 
     /** PEM files: a certificate chain and its unencrypted PKCS#8 private key. */
     public record Tls(Path certificate, Path key) {
@@ -76,7 +78,7 @@ public record EngineConfig(String host, int sourcePort, int sinkPort, String coo
         return new Builder().host(host).sourcePort(sourcePort).sinkPort(sinkPort).cookie(cookie)
                 .maxFrameLength(maxFrameLength).maxCredits(maxCredits).refillLevel(refillLevel).maxPending(maxPending)
                 .limits(limits).adminPort(adminPort).tls(tls).deadLetterFile(deadLetterFile).lanes(lanes)
-                .stateDir(stateDir).checkpointInterval(checkpointInterval).appConfig(appConfig);
+                .stateDir(stateDir).checkpointInterval(checkpointInterval).appConfig(appConfig).cluster(cluster);
     }
 
     /**
@@ -171,6 +173,9 @@ public record EngineConfig(String host, int sourcePort, int sinkPort, String coo
         if (Files.exists(stateDir) && !Files.isDirectory(stateDir)) {
             problems.add("--state-dir names " + stateDir + ", which is not a directory");
         }
+        if (cluster != null) {
+            cluster.addProblems(problems);
+        }
         return problems;
     }
 
@@ -210,6 +215,7 @@ public record EngineConfig(String host, int sourcePort, int sinkPort, String coo
         private Path stateDir = Path.of(DEFAULT_STATE_DIR);
         private Duration checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
         private Map<String, String> appConfig = Map.of();
+        private ClusterSettings cluster;
 
         private Builder() {
         }
@@ -296,9 +302,16 @@ public record EngineConfig(String host, int sourcePort, int sinkPort, String coo
             return this;
         }
 
+        /** Null for a standalone engine. */
+        public Builder cluster(ClusterSettings value) {
+            cluster = value;
+            return this;
+        }
+
         public EngineConfig build() {
             return new EngineConfig(host, sourcePort, sinkPort, cookie, maxFrameLength, maxCredits, refillLevel,
-                    maxPending, limits, adminPort, tls, deadLetterFile, lanes, stateDir, checkpointInterval, appConfig);
+                    maxPending, limits, adminPort, tls, deadLetterFile, lanes, stateDir, checkpointInterval, appConfig,
+                    cluster);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.wallaby.engine;
 import io.wallaby.api.Application;
 import io.wallaby.apps.AlertStateless;
 import io.wallaby.connector.DurationOption;
+import io.wallaby.engine.cluster.ClusterSettings;
 import io.wallaby.engine.guard.ConnectionLimits;
 import io.wallaby.logging.LogFormat;
 import io.wallaby.protocol.Frames;
@@ -14,6 +15,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -132,6 +135,22 @@ public final class EngineMain implements Callable<Integer> {
             + "for more (velocity_alerts: window, threshold, lateness).")
     Map<String, String> appConfig = new LinkedHashMap<>();
 
+    @Option(names = "--kafka", paramLabel = "HOST:PORT[,HOST:PORT...]", description = "Kafka brokers of the "
+            + "cluster this engine joins (with --cluster; unset: a standalone engine). docs/CLUSTER.md.")
+    String kafka;
+
+    @Option(names = "--cluster", paramLabel = "NAME", description = "The cluster to join: its Kafka consumer group "
+            + "and the prefix of its topics (wallaby.NAME.control). Engines with the same NAME share the streams.")
+    String clusterName;
+
+    @Option(names = "--cluster-partitions", paramLabel = "P", description = "Partitions of a new cluster's control "
+            + "topic: a stream belongs to partition (its id mod P), and P is fixed when the cluster is created.")
+    int clusterPartitions = ClusterSettings.DEFAULT_PARTITIONS;
+
+    @Option(names = "--advertised-host", paramLabel = "HOST", description = "The host other engines send "
+            + "connectors to when they redirect them here. Default: --host (this machine's name when --host is 0.0.0.0).")
+    String advertisedHost;
+
     public static void main(String[] args) {
         StopSignals signals = StopSignals.install();
         EngineMain engine = new EngineMain();
@@ -150,7 +169,14 @@ public final class EngineMain implements Callable<Integer> {
                 .tls(tlsCert == null && tlsKey == null ? null : new EngineConfig.Tls(tlsCert, tlsKey))
                 .deadLetterFile(deadLetterFile)
                 .lanes(lanes).stateDir(stateDir).checkpointInterval(checkpointInterval).appConfig(appConfig)
+                .cluster(kafka == null && clusterName == null ? null
+                        : new ClusterSettings(String.valueOf(kafka), String.valueOf(clusterName), clusterPartitions,
+                        advertisedHost()))
                 .build();
+        if ((kafka == null) != (clusterName == null)) {
+            printError("--kafka and --cluster go together: give both to join a cluster, neither for a standalone engine");
+            return EXIT_USAGE;
+        }
         List<String> problems = config.problems();
         if (!problems.isEmpty()) {
             problems.forEach(this::printError);
@@ -182,6 +208,10 @@ public final class EngineMain implements Callable<Integer> {
             log.info("Stateful application: checkpoints every {} ms in {}, {} lane(s)",
                     checkpointInterval.toMillis(), stateDir.toAbsolutePath(), lanes);
         }
+        if (server.membership() != null) {
+            log.info("Member of cluster {} (Kafka at {}): connectors are redirected here as {}:{}", clusterName,
+                    kafka, config.cluster().advertisedHost(), server.sourcePort());
+        }
         if (config.adminPort() != EngineConfig.ADMIN_OFF) {
             log.info("Wallaby engine admin on http://{}:{}/ (health, metrics, status)", host, server.adminPort());
         }
@@ -194,6 +224,20 @@ public final class EngineMain implements Callable<Integer> {
         server.close();
         log.info("Wallaby engine stopped{}", drained ? "" : " with outputs still pending");
         return drained ? EXIT_OK : EXIT_FAILURE;
+    }
+
+    private String advertisedHost() {
+        if (advertisedHost != null) {
+            return advertisedHost;
+        }
+        if (!host.equals("0.0.0.0") && !host.equals("::")) {
+            return host;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return host;
+        }
     }
 
     private void printError(String message) {

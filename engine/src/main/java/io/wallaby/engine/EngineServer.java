@@ -16,6 +16,8 @@ import io.wallaby.engine.admin.AdminChannelInitializer;
 import io.wallaby.engine.admin.AdminRequestHandler;
 import io.wallaby.engine.admin.EngineMetrics;
 import io.wallaby.engine.admin.ThroughputRates;
+import io.wallaby.engine.cluster.ClusterMembership;
+import io.wallaby.engine.cluster.MemberAddress;
 import io.wallaby.engine.connection.ConnectorChannelInitializer;
 import io.wallaby.engine.connection.Connectors;
 import io.wallaby.engine.connection.ErrorReplyHandler;
@@ -30,6 +32,7 @@ import io.wallaby.engine.state.RocksDbCheckpointStore;
 import io.wallaby.engine.source.SourceChannelInitializer;
 import io.wallaby.engine.stream.EngineCounters;
 import io.wallaby.engine.stream.OutputBudget;
+import io.wallaby.engine.stream.Placement;
 import io.wallaby.engine.stream.StreamRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,6 +76,8 @@ public final class EngineServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Made by {@link #start()}, which opens the checkpoint store of a stateful application. */
     private StreamProcessors processors;
+    /** This engine's membership of a cluster; null for a standalone engine. */
+    private final ClusterMembership membership;
 
     /**
      * @throws Settings.SettingsException when the application rejects its settings, or a setting was given
@@ -90,6 +95,14 @@ public final class EngineServer implements AutoCloseable {
         this.deadLetters = new DeadLetterFile(config.deadLetterFile());
         this.metrics = new EngineMetrics(counters, registry, deadLetters, limitHits, errorReplies);
         this.rates = new ThroughputRates(counters, registry, rateWindow);
+        this.membership = config.cluster() == null ? null : new ClusterMembership(config.cluster(), registry);
+        if (membership != null && registry.pipeline().stateful()) {
+            throw new IllegalArgumentException(application.getClass().getSimpleName() + " is stateful, and a "
+                    + "stateful application cannot run in a cluster yet: its checkpoints would have to move with its "
+                    + "streams, and the Kafka checkpoint store is not built (docs/CLUSTER.md). Run it on a standalone "
+                    + "engine (without --kafka and --cluster).");
+        }
+        metrics.cluster(membership);
     }
 
     private static Pipeline pipeline(Application application, EngineConfig config) {
@@ -116,7 +129,7 @@ public final class EngineServer implements AutoCloseable {
                     config.maxFrameLength(), config.cookie(), config.limits(), limitHits, errorReplies, connectors);
             SourceChannelInitializer sources = new SourceChannelInitializer(front,
                     new Credits(config.maxCredits(), config.refillLevel()), registry, counters, processors,
-                    lifecycle::acceptsWork);
+                    lifecycle::acceptsWork, membership == null ? Placement.HERE : membership);
             SinkChannelInitializer sinks = new SinkChannelInitializer(front, registry);
             metrics.port(sources);
             metrics.port(sinks);
@@ -128,13 +141,27 @@ public final class EngineServer implements AutoCloseable {
                 workers.next().scheduleAtFixedRate(rates::sample, interval, interval, TimeUnit.NANOSECONDS);
                 adminChannel = bind(config.adminPort(), "--admin-port", new AdminChannelInitializer(
                         new AdminRequestHandler(applicationName, lifecycle, metrics, connectors, registry, counters,
-                                rates, deadLetters, processors)));
+                                rates, deadLetters, processors, membership)));
             }
+            joinCluster();
             lifecycle.moveTo(Lifecycle.Phase.ACCEPTING);
             return this;
         } catch (StartFailedException | InterruptedException | RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    /** Joins the cluster once the ports are bound: the group learns where connectors reach this engine. */
+    private void joinCluster() throws StartFailedException, InterruptedException {
+        if (membership == null) {
+            return;
+        }
+        try {
+            membership.start(new MemberAddress(config.cluster().advertisedHost(), sourcePort(), sinkPort(),
+                    adminChannel == null ? -1 : adminPort()));
+        } catch (ClusterMembership.ClusterException e) {
+            throw new StartFailedException(e.getMessage(), e);
         }
     }
 
@@ -204,6 +231,10 @@ public final class EngineServer implements AutoCloseable {
      */
     public boolean drain(Duration timeout) throws InterruptedException {
         lifecycle.moveTo(Lifecycle.Phase.DRAINING);
+        if (membership != null) {
+            // Leave first: the other engines take this one's streams at once, with what it has not acknowledged.
+            membership.leave(timeout);
+        }
         if (sourceChannel != null) {
             sourceChannel.close().sync();
         }
@@ -255,6 +286,11 @@ public final class EngineServer implements AutoCloseable {
         return processors;
     }
 
+    /** This engine's membership of its cluster; null for a standalone engine. */
+    public ClusterMembership membership() {
+        return membership;
+    }
+
     public EngineCounters counters() {
         return counters;
     }
@@ -285,6 +321,9 @@ public final class EngineServer implements AutoCloseable {
             return;
         }
         lifecycle.moveTo(Lifecycle.Phase.STOPPED);
+        if (membership != null) {
+            membership.close();
+        }
         for (Channel channel : new Channel[] {sourceChannel, sinkChannel, adminChannel}) {
             if (channel != null) {
                 channel.close().syncUninterruptibly();

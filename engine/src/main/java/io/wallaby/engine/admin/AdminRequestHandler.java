@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.wallaby.engine.cluster.ClusterMembership;
 import io.wallaby.engine.connection.Connectors;
 import io.wallaby.engine.process.DeadLetterFile;
 import io.wallaby.engine.process.StreamProcessors;
@@ -45,12 +46,13 @@ public final class AdminRequestHandler extends SimpleChannelInboundHandler<FullH
 
     public AdminRequestHandler(String application, Health health, EngineMetrics metrics,
                                Connectors connectors, StreamRegistry streams, EngineCounters counters,
-                               ThroughputRates rates, DeadLetterFile deadLetters, StreamProcessors processors) {
+                               ThroughputRates rates, DeadLetterFile deadLetters, StreamProcessors processors,
+                               ClusterMembership membership) {
         this.health = health;
         this.metrics = metrics;
         this.streams = streams;
         this.status = () -> StatusReport.of(application, health, connectors, streams, counters,
-                rates, deadLetters, processors);
+                rates, deadLetters, processors, membership);
     }
 
     @Override

@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.wallaby.engine.cluster.ClusterMembership;
 import io.wallaby.engine.connection.ConnectorChannelInitializer;
 import io.wallaby.engine.connection.ErrorReplyHandler;
 import io.wallaby.engine.guard.Limit;
@@ -47,6 +48,7 @@ public final class EngineMetrics implements AutoCloseable {
     private final ErrorReplyHandler errorReplies;
     private final List<ConnectorChannelInitializer> ports = new CopyOnWriteArrayList<>();
     private CheckpointFigures checkpoints;
+    private ClusterMembership cluster;
 
     public EngineMetrics(EngineCounters counters, StreamRegistry streams, DeadLetterFile deadLetters,
                          LimitHits limitHits, ErrorReplyHandler errorReplies) {
@@ -66,6 +68,10 @@ public final class EngineMetrics implements AutoCloseable {
                 .description("Messages a windowed step found late (sent to the dead letters)").register(meters);
         FunctionCounter.builder("wallaby.outputs.produced", counters, EngineCounters::outputsProduced)
                 .description("Outputs (alerts raised) appended for sinks").register(meters);
+        FunctionCounter.builder("wallaby.redirects", counters, EngineCounters::redirects)
+                .description("Source streams sent to another engine of the cluster").register(meters);
+        FunctionCounter.builder("wallaby.redirected.frames.dropped", counters, EngineCounters::redirectedDrops)
+                .description("Frames sent on a stream before its connector heard it had moved").register(meters);
         Gauge.builder("wallaby.outputs.pending", streams.budget(), budget -> budget.pending())
                 .description("Outputs held for sinks, not yet committed, all streams").register(meters);
         // Every kind shows from the start, at 0, so that alerts on them need no "absent" case.
@@ -86,6 +92,22 @@ public final class EngineMetrics implements AutoCloseable {
         new ProcessorMetrics().bindTo(meters);
         new UptimeMetrics().bindTo(meters);
         new FileDescriptorMetrics().bindTo(meters);
+    }
+
+    /** The cluster as this engine sees it; nothing for a standalone engine (null). */
+    public void cluster(ClusterMembership membership) {
+        if (membership == null) {
+            return;
+        }
+        cluster = membership;
+        Gauge.builder("wallaby.cluster.partitions.owned", membership, ClusterMembership::ownedCount)
+                .description("Partitions of the cluster this engine serves").register(meters);
+        Gauge.builder("wallaby.cluster.members", membership, m -> m.view().members().size())
+                .description("Members of the cluster, as the group last described itself").register(meters);
+        Gauge.builder("wallaby.cluster.partitions.unowned", membership, m -> m.view().unowned().size())
+                .description("Partitions of the cluster no engine serves").register(meters);
+        Gauge.builder("wallaby.cluster.unowned.seconds", membership, m -> m.view().unownedForSeconds())
+                .description("How long the oldest unowned partition has had no engine (0: none)").register(meters);
     }
 
     /** The figures of a stateful application's checkpoints. */

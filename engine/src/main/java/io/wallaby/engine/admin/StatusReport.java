@@ -1,5 +1,7 @@
 package io.wallaby.engine.admin;
 
+import io.wallaby.engine.cluster.ClusterMembership;
+import io.wallaby.engine.cluster.ClusterView;
 import io.wallaby.engine.connection.ConnectorInfo;
 import io.wallaby.engine.connection.Connectors;
 import io.wallaby.engine.process.DeadLetterFile;
@@ -22,7 +24,7 @@ import java.util.Map;
  */
 public record StatusReport(String phase, String application, List<ConnectorInfo> connectors,
                            List<SourceStatus> sourceStreams, List<SinkStatus> sinkStreams, Counters counters,
-                           DeadLetters deadLetters, int lanes, Checkpoints checkpoints) {
+                           DeadLetters deadLetters, int lanes, Checkpoints checkpoints, ClusterView cluster) {
 
     /** {@code stateEntries}: keys (or key-windows) of state the stream holds; null for a stateless application. */
     public record SourceStatus(String name, String id, long messagesIn, double messagesPerSecond,
@@ -40,10 +42,15 @@ public record StatusReport(String phase, String application, List<ConnectorInfo>
                              Long credits) {
     }
 
-    /** The rates are per second over the last {@link ThroughputRates#window()}. */
+    /**
+     * The rates are per second over the last {@link ThroughputRates#window()}. {@code redirects}: streams sent
+     * to another engine of the cluster; {@code redirectedFramesDropped}: frames a connector sent on a stream
+     * before it heard the stream had moved (it sends them again where the stream lives).
+     */
     public record Counters(long messagesProcessed, double messagesPerSecond, long duplicatesDropped,
                            long decodeFailures, long applicationFailures, long outputsProduced,
-                           double outputsPerSecond, long outputsPending) {
+                           double outputsPerSecond, long outputsPending, long redirects,
+                           long redirectedFramesDropped) {
     }
 
     /** Messages the application could not handle, and the file they were written to. */
@@ -52,7 +59,8 @@ public record StatusReport(String phase, String application, List<ConnectorInfo>
 
     public static StatusReport of(String application, Health health, Connectors connectors,
                                   StreamRegistry streams, EngineCounters counters, ThroughputRates rates,
-                                  DeadLetterFile deadLetterFile, StreamProcessors processors) {
+                                  DeadLetterFile deadLetterFile, StreamProcessors processors,
+                                  ClusterMembership membership) {
         Map<String, Long> stateSizes = processors.stateSizes();
         List<SourceStatus> sources = streams.sources().stream()
                 .sorted(Comparator.comparing(SourceStream::name))
@@ -69,9 +77,9 @@ public record StatusReport(String phase, String application, List<ConnectorInfo>
                 new Counters(counters.messagesProcessed(), tenths(rates.messagesProcessedPerSecond()),
                         counters.duplicatesDropped(), counters.decodeFailures(), counters.applicationFailures(),
                         counters.outputsProduced(), tenths(rates.outputsProducedPerSecond()),
-                        streams.budget().pending()),
+                        streams.budget().pending(), counters.redirects(), counters.redirectedDrops()),
                 new DeadLetters(deadLetterFile.written(), deadLetterFile.path().toString()), processors.laneCount(),
-                checkpoints(processors.checkpointer()));
+                checkpoints(processors.checkpointer()), membership == null ? null : membership.view());
     }
 
     private static Checkpoints checkpoints(Checkpointer checkpointer) {

@@ -8,6 +8,7 @@ import io.wallaby.engine.session.HandshakeCompleted;
 import io.wallaby.engine.session.Sessions;
 import io.wallaby.engine.stream.EngineCounters;
 import io.wallaby.engine.stream.OutputBudget;
+import io.wallaby.engine.stream.Placement;
 import io.wallaby.engine.stream.SinkIds;
 import io.wallaby.engine.stream.SourceStream;
 import io.wallaby.engine.stream.StreamRegistry;
@@ -19,11 +20,14 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
@@ -45,7 +49,13 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
     /** False once the engine drains: what sources sent is finished, nothing new is asked for. */
     private final BooleanSupplier acceptsWork;
     private final LimitHits limitHits;
+    private final Placement placement;
     private final Map<Long, SourceStream> attached = new HashMap<>();
+    /**
+     * Streams this connection was told live elsewhere: what the connector sent on them before it heard is
+     * dropped, not refused (the next engine gets it again).
+     */
+    private final Set<Long> redirected = new HashSet<>();
     private final Set<SourceStream> toAcknowledge = new LinkedHashSet<>();
     /** Streams whose point moved, added by any thread; taken onto the event loop by {@link #takeMovedStreams}. */
     private final Set<SourceStream> movedStreams = ConcurrentHashMap.newKeySet();
@@ -59,7 +69,7 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
     private boolean waitingForRoom;
 
     public SourceSessionHandler(StreamRegistry registry, EngineCounters counters, long maxCredits, long refillLevel,
-                                int maxStreams, BooleanSupplier acceptsWork, LimitHits limitHits) {
+                                int maxStreams, BooleanSupplier acceptsWork, LimitHits limitHits, Placement placement) {
         this.registry = registry;
         this.counters = counters;
         this.maxCredits = maxCredits;
@@ -67,6 +77,7 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
         this.maxStreams = maxStreams;
         this.acceptsWork = acceptsWork;
         this.limitHits = limitHits;
+        this.placement = placement;
     }
 
     @Override
@@ -119,6 +130,11 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
             ctx.writeAndFlush(new Frame.NotifyAck(false, notify.streamId(), Points.NONE));
             return;
         }
+        String elsewhere = placement.elsewhere(notify.streamId());
+        if (elsewhere != null) {
+            sendElsewhere(notify.streamId(), notify.streamName(), elsewhere);
+            return;
+        }
         SourceStream stream = registry.source(notify.streamId(), notify.streamName());
         if (!stream.tryAttach(this)) {
             log.info("Source connector {} asked for stream {}, which is open on another connection", connector,
@@ -127,14 +143,54 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
             return;
         }
         attached.put(notify.streamId(), stream);
+        // Checked again once attached: a partition revoked since the first look either finds the stream
+        // attached (and redirects it) or is seen here, never neither.
+        elsewhere = placement.elsewhere(notify.streamId());
+        if (elsewhere != null) {
+            attached.remove(notify.streamId());
+            stream.detach(this);
+            sendElsewhere(notify.streamId(), notify.streamName(), elsewhere);
+            return;
+        }
+        redirected.remove(notify.streamId());
         long acknowledged = stream.acknowledged();
         log.info("Source connector {} opened stream {} (resuming after {})", connector, stream,
                 Points.show(acknowledged));
         ctx.writeAndFlush(new Frame.NotifyAck(true, notify.streamId(), acknowledged));
     }
 
-    /** True when the message goes on to the application; false for a duplicate. */
+    /**
+     * A stream redirected to another engine (docs/PROTOCOL.md, "Clusters"): RESTART with where it lives, then
+     * NOTIFY_ACK 0 for it. The connection stays open for its other streams.
+     */
+    private void sendElsewhere(long streamId, String streamName, String address) {
+        redirected.add(streamId);
+        counters.countRedirect();
+        log.info("Source connector {}: stream {} is served {}", connector, streamName,
+                address.isEmpty() ? "by no engine right now; it will ask again" : "by " + address + "; redirected");
+        ctx.write(new Frame.Restart(address));
+        ctx.writeAndFlush(new Frame.NotifyAck(false, streamId, Points.NONE));
+    }
+
+    @Override
+    public Future<?> redirect(SourceStream stream, String address) {
+        if (ctx == null || ctx.executor().isShuttingDown()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return ctx.executor().submit(() -> {
+            if (attached.get(stream.id()) == stream && ctx.channel().isActive()) {
+                attached.remove(stream.id());
+                stream.detach(this);
+                sendElsewhere(stream.id(), stream.name(), address);
+            }
+        });
+    }
+
+    /** True when the message goes on to the application; false for a duplicate or a redirected stream. */
     private boolean message(ChannelHandlerContext ctx, Frame.Message message) {
+        if (isRedirected(message.streamId())) {
+            return false;
+        }
         SourceStream stream = openStream(message.streamId(), "MESSAGE");
         // Above it, the sink ids of its outputs (SinkIds) would not fit in 64 bits.
         if (Long.compareUnsigned(message.messageId(), SinkIds.MAX_SOURCE_ID) > 0) {
@@ -152,10 +208,22 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
     }
 
     private void endOfStream(Frame.Eos eos) {
+        if (isRedirected(eos.streamId())) {
+            return;
+        }
         SourceStream stream = openStream(eos.streamId(), "EOS");
         log.info("Source connector {} ended stream {}", connector, stream);
         stream.endRequested();
         ctx.fireChannelRead(new StreamEnded(stream, eos));
+    }
+
+    /** A frame the connector sent before it heard that the stream lives elsewhere: dropped. */
+    private boolean isRedirected(long streamId) {
+        if (!attached.containsKey(streamId) && redirected.contains(streamId)) {
+            counters.countRedirectedDrop();
+            return true;
+        }
+        return false;
     }
 
     private SourceStream openStream(long streamId, String what) {

@@ -11,6 +11,8 @@ public final class EngineCounters {
     final AtomicLong applicationFailures = new AtomicLong();
     final AtomicLong outputsProduced = new AtomicLong();
     final AtomicLong lateInputs = new AtomicLong();
+    final AtomicLong redirects = new AtomicLong();
+    final AtomicLong redirectedDrops = new AtomicLong();
 
     /** Source messages run through the application (duplicates excluded, empty payloads included). */
     public long messagesProcessed() {
@@ -63,5 +65,23 @@ public final class EngineCounters {
 
     public void countApplicationFailure() {
         applicationFailures.incrementAndGet();
+    }
+
+    /** Streams sent to another engine of the cluster (RESTART then NOTIFY_ACK 0), on NOTIFY or when moved. */
+    public long redirects() {
+        return redirects.get();
+    }
+
+    /** Frames dropped because the connector sent them before it heard its stream had moved to another engine. */
+    public long redirectedDrops() {
+        return redirectedDrops.get();
+    }
+
+    public void countRedirect() {
+        redirects.incrementAndGet();
+    }
+
+    public void countRedirectedDrop() {
+        redirectedDrops.incrementAndGet();
     }
 }

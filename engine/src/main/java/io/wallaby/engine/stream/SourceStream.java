@@ -4,6 +4,8 @@ import io.wallaby.protocol.Points;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 
 /**
  * The engine's memory of one source stream. It outlives connections: when a connector goes away
@@ -22,6 +24,13 @@ public final class SourceStream {
     /** The connection a stream is attached to: told, from any thread, that the acked point moved. */
     public interface Owner {
         void acknowledged(SourceStream stream);
+
+        /**
+         * This engine no longer serves the stream (its cluster partition moved): stop taking its messages and
+         * send the connector to {@code address} ({@code host:port}, or empty when the new owner is not known
+         * yet). Any thread; the returned future completes once the connection has let the stream go.
+         */
+        Future<?> redirect(SourceStream stream, String address);
     }
 
     /** A processed message waiting for its outputs to be committed. */
@@ -127,6 +136,19 @@ public final class SourceStream {
             ending = false;
             ended = false;
         }
+    }
+
+    /**
+     * The stream now lives on another engine: its connection, if any, lets it go and redirects the connector
+     * to {@code address} (empty: not known yet). Returns when that is done, or at once when detached.
+     */
+    public Future<?> redirect(String address) {
+        Owner current;
+        synchronized (this) {
+            current = owner;
+        }
+        return current == null ? CompletableFuture.completedFuture(null)
+                : current.redirect(this, address);
     }
 
     /** Whether {@code candidate} may send messages on this stream now. */
