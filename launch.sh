@@ -10,6 +10,8 @@
 #   ./launch.sh source KIND [flags]        a source connector: postgres, generator, file
 #   ./launch.sh sink KIND [flags]          a sink connector: postgres, stdout, file
 #   ./launch.sh bench [flags]              the benchmark: prints a table, writes bench/results/latest.md
+#   ./launch.sh kafka [flags]              a single-node Kafka broker (KRaft) on 127.0.0.1:9092, storage in
+#                                          .wallaby/kafka; prints its address (./launch.sh kafka --help)
 #
 # The jars are built on first use (and again when a source file is newer than its jar).
 set -euo pipefail
@@ -20,19 +22,23 @@ ENGINE_JAR=engine/target/wallaby-engine.jar
 SOURCE_JAR=source-connector/target/wallaby-source.jar
 SINK_JAR=sink-connector/target/wallaby-sink.jar
 LAUNCHER_JAR=launcher/target/wallaby-launcher.jar
+# Not shaded: the broker runs from its jar and the runtime dependencies beside it in lib/.
+KAFKA_JAR=kafka-broker/target/wallaby-kafka-broker.jar
+KAFKA_LIB=kafka-broker/target/lib
 
 usage() {
-  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 needs_build() {
   local jar
-  for jar in "$ENGINE_JAR" "$SOURCE_JAR" "$SINK_JAR" "$LAUNCHER_JAR"; do
+  for jar in "$ENGINE_JAR" "$SOURCE_JAR" "$SINK_JAR" "$LAUNCHER_JAR" "$KAFKA_JAR"; do
     [ -f "$jar" ] || return 0
   done
+  [ -d "$KAFKA_LIB" ] || return 0
   # Rebuild when any source or pom is newer than the oldest jar.
   local oldest
-  oldest=$(ls -t "$ENGINE_JAR" "$SOURCE_JAR" "$SINK_JAR" "$LAUNCHER_JAR" | tail -n 1)
+  oldest=$(ls -t "$ENGINE_JAR" "$SOURCE_JAR" "$SINK_JAR" "$LAUNCHER_JAR" "$KAFKA_JAR" | tail -n 1)
   [ -n "$(find . -path ./.git -prune -o \( -name '*.java' -o -name 'pom.xml' -o -name '*.xml' -path '*/src/main/*' \) -newer "$oldest" -print -quit)" ]
 }
 
@@ -55,6 +61,8 @@ java_cmd() {
 
 # The pieces' JVMs as the launcher starts them (PieceProcess.JVM_OPTIONS says why the serial collector).
 PIECE_JVM=(-Xmx256m -XX:+UseSerialGC)
+# The Kafka broker's, as KafkaBrokerProcess.JVM_OPTIONS (about 250 MB resident once ready).
+KAFKA_JVM=(-Xmx256m -XX:+UseSerialGC)
 
 cmd=${1:-}
 [ $# -gt 0 ] && shift
@@ -71,6 +79,7 @@ case "$cmd" in
   status)   build; exec "$(java_cmd)" -jar "$LAUNCHER_JAR" status "$@" ;;
   source)   build; exec "$(java_cmd)" "${PIECE_JVM[@]}" -jar "$SOURCE_JAR" "$@" ;;
   sink)     build; exec "$(java_cmd)" "${PIECE_JVM[@]}" -jar "$SINK_JAR" "$@" ;;
+  kafka)    build; exec "$(java_cmd)" "${KAFKA_JVM[@]}" -cp "$KAFKA_JAR:$KAFKA_LIB/*" io.wallaby.kafkabroker.KafkaBrokerMain "$@" ;;
   bench)    ./mvnw -q -B -Pbench package -DskipTests >&2; exec "$(java_cmd)" -jar bench/target/wallaby-bench.jar --home "$HOME_DIR" "$@" ;;  # ./launch.sh bench --help
   -h|--help|help) usage ;;
   "") usage; exit 2 ;;
