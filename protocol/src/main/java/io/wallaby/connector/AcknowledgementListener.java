@@ -9,8 +9,10 @@ package io.wallaby.connector;
 public interface AcknowledgementListener {
 
     /**
-     * Called on the {@link SourceConnector}'s reader thread, in acknowledgement order. Must return quickly
-     * and must not call back into the connector.
+     * Called on one of the {@link SourceConnector}'s reader threads (one per engine connection), one call at
+     * a time, in acknowledgement order: each stream's point only goes up. (Around a stream's move between
+     * engines both may acknowledge it; a point below one already passed on says nothing new and is not.)
+     * Must return quickly and must not call back into the connector.
      */
     void onAcknowledged(String streamName, long point);
 }

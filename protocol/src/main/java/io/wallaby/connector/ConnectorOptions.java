@@ -7,6 +7,7 @@ import picocli.CommandLine.Option;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The command-line options every connector shares, as a picocli mixin. Use {@link Source} in a source
@@ -21,7 +22,10 @@ import java.nio.file.Path;
  */
 public abstract class ConnectorOptions {
 
-    @Option(names = "--engine-host", description = "Host name or address of the engine.")
+    @Option(names = "--engine-host", paramLabel = "HOST[:PORT][,...]",
+            description = "Host name or address of the engine; for a cluster, its engines as a comma-separated list"
+                    + " (a port left out is --engine-port). A source opens its streams on the first and follows the"
+                    + " engines' redirects; a sink drains every one.")
     String engineHost = "127.0.0.1";
 
     @Option(names = "--cookie", description = "Shared secret the engine expects in HELLO (empty when the engine has none).")
@@ -35,7 +39,7 @@ public abstract class ConnectorOptions {
 
     @Option(names = "--tls-trust", paramLabel = "FILE",
             description = "Speak TLS to the engine, trusting only the PEM certificate (or bundle) in FILE; the engine's"
-                    + " certificate must name --engine-host (e.g. SAN IP:127.0.0.1 or DNS:localhost). Unset: plain TCP.")
+                    + " certificate must name the host it is dialled by (e.g. SAN IP:127.0.0.1 or DNS:localhost). Unset: plain TCP.")
     Path tlsTrust;
 
     /** Applied as soon as the option is parsed, so that every line after it has the chosen format. */
@@ -63,8 +67,9 @@ public abstract class ConnectorOptions {
         if (tlsTrust != null) {
             TlsTrust.socketFactory(tlsTrust); // a missing or unreadable file fails here, before any connection
         }
-        return new ConnectorSettings(engineHost, enginePort(), cookie, programName, instanceName, maxFrameLength,
-                tlsTrust);
+        List<EngineAddress> engines = EngineAddress.parseList(engineHost, enginePort());
+        return new ConnectorSettings(engines.get(0).host(), engines.get(0).port(), cookie, programName, instanceName,
+                maxFrameLength, tlsTrust, engines.subList(1, engines.size()));
     }
 
     /** Options of a source connector: the engine's source port defaults to 7100. */

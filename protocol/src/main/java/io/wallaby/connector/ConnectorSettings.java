@@ -1,22 +1,34 @@
 package io.wallaby.connector;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * Where the engine is and how this connector introduces itself in HELLO. Usually built by
  * {@link ConnectorOptions#settings(String)} from the command line.
  *
+ * @param engineHost   the engine to dial, or the first of a cluster's engines
  * @param programName  what the connector is, e.g. {@code wallaby-source-postgres}
  * @param instanceName which running copy it is, e.g. {@code host-1234}
  * @param tlsTrust     PEM certificate (or bundle) to trust: the connection is TLS, and the engine's
  *                     certificate must chain to one of these and name {@code engineHost}; {@code null}
  *                     for plain TCP
+ * @param otherEngines the other engines of a cluster, after {@code engineHost:enginePort}; empty for one
+ *                     engine. See {@link #engines()}.
  */
 public record ConnectorSettings(String engineHost, int enginePort, String cookie, String programName,
-                                String instanceName, int maxFrameLength, Path tlsTrust) {
+                                String instanceName, int maxFrameLength, Path tlsTrust,
+                                List<EngineAddress> otherEngines) {
 
-    /** Plain-TCP settings (no {@code --tls-trust}). */
+    /** Settings for one engine. */
+    public ConnectorSettings(String engineHost, int enginePort, String cookie, String programName,
+                             String instanceName, int maxFrameLength, Path tlsTrust) {
+        this(engineHost, enginePort, cookie, programName, instanceName, maxFrameLength, tlsTrust, List.of());
+    }
+
+    /** Plain-TCP settings (no {@code --tls-trust}) for one engine. */
     public ConnectorSettings(String engineHost, int enginePort, String cookie, String programName,
                              String instanceName, int maxFrameLength) {
         this(engineHost, enginePort, cookie, programName, instanceName, maxFrameLength, null);
@@ -27,22 +39,48 @@ public record ConnectorSettings(String engineHost, int enginePort, String cookie
         Objects.requireNonNull(cookie, "cookie");
         Objects.requireNonNull(programName, "programName");
         Objects.requireNonNull(instanceName, "instanceName");
+        otherEngines = List.copyOf(otherEngines);
     }
 
-    /** The same settings pointed at another engine address, as asked for by a RESTART frame. */
-    ConnectorSettings withAddress(String host, int port) {
-        return new ConnectorSettings(host, port, cookie, programName, instanceName, maxFrameLength, tlsTrust);
+    /**
+     * Every engine this connector is given, the first one ({@code engineHost:enginePort}) first. A source
+     * opens a stream on the first and follows the engines' redirects; a sink dials every one.
+     */
+    public List<EngineAddress> engines() {
+        List<EngineAddress> engines = new ArrayList<>(1 + otherEngines.size());
+        engines.add(new EngineAddress(engineHost, enginePort));
+        engines.addAll(otherEngines);
+        return List.copyOf(engines);
+    }
+
+    /** The same settings for the engines of a cluster, the first of {@code engines} dialled first. */
+    public ConnectorSettings withEngines(List<EngineAddress> engines) {
+        if (engines.isEmpty()) {
+            throw new IllegalArgumentException("at least one engine is needed");
+        }
+        EngineAddress first = engines.get(0);
+        return new ConnectorSettings(first.host(), first.port(), cookie, programName, instanceName, maxFrameLength,
+                tlsTrust, engines.subList(1, engines.size()));
+    }
+
+    /** The same settings for the one engine at {@code address}: as asked for by a RESTART frame, or one of a cluster's. */
+    ConnectorSettings withAddress(EngineAddress address) {
+        return new ConnectorSettings(address.host(), address.port(), cookie, programName, instanceName,
+                maxFrameLength, tlsTrust, List.of());
     }
 
     /** The same settings speaking TLS and trusting the certificates in {@code pem} ({@code null}: plain TCP). */
     public ConnectorSettings withTlsTrust(Path pem) {
-        return new ConnectorSettings(engineHost, enginePort, cookie, programName, instanceName, maxFrameLength, pem);
+        return new ConnectorSettings(engineHost, enginePort, cookie, programName, instanceName, maxFrameLength, pem,
+                otherEngines);
     }
 
     @Override
     public String toString() {
         // The cookie is a shared secret: never print it.
-        return "ConnectorSettings[engine=" + engineHost + ":" + enginePort + ", program=" + programName
+        StringBuilder engines = new StringBuilder(engineHost + ":" + enginePort);
+        otherEngines.forEach(e -> engines.append(',').append(e));
+        return "ConnectorSettings[engine=" + engines + ", program=" + programName
                 + ", instance=" + instanceName + (tlsTrust == null ? "" : ", tlsTrust=" + tlsTrust) + "]";
     }
 }

@@ -3,11 +3,14 @@ package io.wallaby.connector;
 import org.slf4j.Logger;
 
 import java.io.IOException;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * How a connector reaches the engine, for sources and sinks alike: where to dial (the settings, moved by a
- * RESTART), plain TCP or TLS (the settings' {@code tlsTrust}), retrying with backoff (100 ms doubling to
- * 5 s, back to the start after a success), and the refusal rule:
+ * How a connector reaches an engine, for sources and sinks alike: where to dial (the settings, moved by a
+ * RESTART; a connector of several engines has a dialer for each, made by {@link #toward}), plain TCP or
+ * TLS (the settings' {@code tlsTrust}), retrying with backoff (100 ms doubling to 5 s, back to the start
+ * after a success), and the refusal rule:
  * <ul>
  *   <li>refused before this connector ever had a session: a wrong cookie or version, which retrying
  *       cannot mend, so a {@link ConnectorException} saying what to check;</li>
@@ -42,7 +45,8 @@ final class Dialer {
     private final Backoff backoff = Backoff.standard();
     /** Written by whichever thread reads a RESTART (the source's reader thread), read by the dialling one. */
     private volatile ConnectorSettings target;
-    private volatile boolean connectedOnce;
+    /** Whether a dial ever succeeded, to any engine: shared by the dialers of one connector ({@link #toward}). */
+    private final AtomicBoolean connectedOnce;
 
     /**
      * @param log the connector's logger
@@ -50,11 +54,25 @@ final class Dialer {
      *                                now, when the connector is built, rather than as endless retries
      */
     Dialer(ConnectorSettings settings, Logger log) {
+        this(settings, log, new AtomicBoolean());
         if (settings.tlsTrust() != null) {
             TlsTrust.socketFactory(settings.tlsTrust());
         }
+    }
+
+    private Dialer(ConnectorSettings settings, Logger log, AtomicBoolean connectedOnce) {
         this.target = settings;
         this.log = log;
+        this.connectedOnce = connectedOnce;
+    }
+
+    /**
+     * A dialer for another engine of the same connector (a cluster's): the same settings but that address,
+     * a backoff of its own, and the same refusal rule, which looks at every engine: once the connector had
+     * a session with any of them, its cookie and version are right, and a refusal is retried.
+     */
+    Dialer toward(EngineAddress engine) {
+        return new Dialer(target.withAddress(engine), log, connectedOnce);
     }
 
     /**
@@ -65,57 +83,70 @@ final class Dialer {
      */
     EngineConnection dial(Side side) {
         while (true) {
-            side.checkWanted();
-            ConnectorSettings settings = target;
-            try {
-                EngineConnection opened = side.unlocked(() -> EngineConnection.open(settings));
-                backoff.reset();
-                connectedOnce = true;
+            EngineConnection opened = attempt(side);
+            if (opened != null) {
                 return opened;
-            } catch (EngineConnection.RefusedException e) {
-                if (!connectedOnce) {
-                    throw new ConnectorException("the engine at " + settings.engineHost() + ":" + settings.enginePort()
-                            + " refused this connector: " + e.getMessage() + "; check --cookie and the versions");
-                }
-                log.warn("the engine refused the reconnection ({}); retrying in {} ms", e.getMessage(),
-                        backoff.nextDelayMillis());
-            } catch (IOException e) {
-                log.warn("cannot reach the engine at {}:{} ({}); retrying in {} ms", settings.engineHost(),
-                        settings.enginePort(), e.getMessage(), backoff.nextDelayMillis());
             }
-            side.pause(backoff.next());
         }
     }
 
     /**
-     * Follows a RESTART: the next {@link #dial} goes to {@code address} ("host:port"), or to the same
-     * address when it is empty. An address that is not host:port (no host, no port, a port outside
-     * 1-65535) is logged and ignored: dialling it could only fail, and the engine that sent it is known.
+     * One connect and handshake; when it fails, says so, waits the backoff's next delay and returns null, so
+     * that the caller may try another engine next.
+     *
+     * @throws ConnectorException when the engine refuses a connector that never had a session, or from
+     *                            {@link Side#checkWanted()}
      */
-    void restartAt(String address) {
-        if (address.isEmpty()) {
-            log.info("the engine asked for a restart; reconnecting");
-            return;
+    EngineConnection attempt(Side side) {
+        side.checkWanted();
+        ConnectorSettings settings = target;
+        try {
+            EngineConnection opened = side.unlocked(() -> EngineConnection.open(settings));
+            backoff.reset();
+            connectedOnce.set(true);
+            return opened;
+        } catch (EngineConnection.RefusedException e) {
+            if (!connectedOnce.get()) {
+                throw new ConnectorException("the engine at " + settings.engineHost() + ":" + settings.enginePort()
+                        + " refused this connector: " + e.getMessage() + "; check --cookie and the versions");
+            }
+            log.warn("the engine refused the reconnection ({}); retrying in {} ms", e.getMessage(),
+                    backoff.nextDelayMillis());
+        } catch (IOException e) {
+            log.warn("cannot reach the engine at {}:{} ({}); retrying in {} ms", settings.engineHost(),
+                    settings.enginePort(), e.getMessage(), backoff.nextDelayMillis());
         }
-        int colon = address.lastIndexOf(':');
-        int port = colon > 0 ? parsePort(address.substring(colon + 1)) : -1;
-        if (port < 0) {
-            log.warn("the engine asked for a restart at '{}', which is not host:port; reconnecting to the same address",
-                    address);
-            return;
-        }
-        target = target.withAddress(address.substring(0, colon), port);
-        log.info("the engine asked for a restart at {}; reconnecting there", address);
+        side.pause(backoff.next());
+        return null;
     }
 
-    /** The port, or -1 when {@code text} is not one. */
-    private static int parsePort(String text) {
-        try {
-            int port = Integer.parseInt(text);
-            return port >= 1 && port <= 65_535 ? port : -1;
-        } catch (NumberFormatException e) {
-            return -1;
+    /**
+     * Follows a RESTART: the next {@link #dial} goes to {@code address} ("host:port"), or to the same
+     * address when it is empty or not an address (see {@link #restartAddress}).
+     */
+    void restartAt(String address) {
+        restartAddress(address).ifPresent(engine -> {
+            target = target.withAddress(engine);
+            log.info("the engine asked for a restart at {}; reconnecting there", address);
+        });
+    }
+
+    /**
+     * What a RESTART's address means: the engine it names; or empty, meaning "here again", when it is empty
+     * or not host:port (no host, no port, a port outside 1-65535). The latter is logged and ignored: dialling
+     * it could only fail, and the engine that sent it is known.
+     */
+    Optional<EngineAddress> restartAddress(String address) {
+        if (address.isEmpty()) {
+            log.info("the engine asked for a restart; reconnecting");
+            return Optional.empty();
         }
+        Optional<EngineAddress> engine = EngineAddress.ofRestart(address);
+        if (engine.isEmpty()) {
+            log.warn("the engine asked for a restart at '{}', which is not host:port; reconnecting to the same address",
+                    address);
+        }
+        return engine;
     }
 
     /** Where the next {@link #dial} goes, and how it introduces itself. */
@@ -123,8 +154,8 @@ final class Dialer {
         return target;
     }
 
-    /** Whether a dial ever succeeded: from then on a refusal is retried. */
+    /** Whether a dial ever succeeded (to any engine of the connector): from then on a refusal is retried. */
     boolean hasConnected() {
-        return connectedOnce;
+        return connectedOnce.get();
     }
 }

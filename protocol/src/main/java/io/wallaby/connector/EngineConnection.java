@@ -50,6 +50,8 @@ final class EngineConnection implements Closeable {
     private final FrameWriter writer;
     private final long initialCredits;
     private volatile boolean closed;
+    /** Set by the handler, on the reader thread: the next read has a time limit (see {@link #expectNextFrameWithin}). */
+    private boolean nextReadLimited;
 
     private EngineConnection(Socket socket, FrameReader reader, FrameWriter writer, long initialCredits) {
         this.socket = socket;
@@ -151,6 +153,10 @@ final class EngineConnection implements Closeable {
         try {
             while (!closed) {
                 Frame frame = reader.read();
+                if (nextReadLimited) {
+                    nextReadLimited = false;
+                    socket.setSoTimeout(0);
+                }
                 if (frame.type() == FrameType.HELLO || frame.type() == FrameType.OK) {
                     throw new IOException("the engine sent " + frame.type() + " after the handshake");
                 }
@@ -162,6 +168,21 @@ final class EngineConnection implements Closeable {
         } finally {
             closeQuietly();
             handler.onClosed(closedByUs ? null : cause);
+        }
+    }
+
+    /**
+     * For the handler, on the reader thread: the next frame must begin within {@code millis}, or the session
+     * ends ({@link Handler#onClosed} with a {@link SocketTimeoutException}). For frames that a peer writes
+     * together, when the first one's meaning depends on whether the second follows.
+     */
+    void expectNextFrameWithin(int millis) {
+        try {
+            socket.setSoTimeout(millis);
+            nextReadLimited = true;
+        } catch (IOException e) {
+            log.debug("cannot limit the next read; ending the session", e);
+            closeQuietly();
         }
     }
 

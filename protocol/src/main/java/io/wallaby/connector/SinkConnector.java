@@ -5,7 +5,6 @@ import io.wallaby.protocol.Points;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,12 +33,24 @@ import java.util.concurrent.TimeUnit;
  * committed: the larger of what {@link #commit} was told in this process and what {@link CommittedPoints}
  * says (read from the sink's store). The engine resumes right after it, and any message at or below it is
  * skipped here, never delivered. So a sink that stores its committed point in the same transaction as the
- * data never loses or doubles a row. When the engine goes away the next read reconnects with backoff
+ * data never loses or doubles a row. When the engine goes away the connector dials it again with backoff
  * (100 ms doubling to 5 s); the engine then announces its streams again and redelivers.
+ *
+ * <h2>Several engines (a cluster)</h2>
+ * With several engines in its settings ({@link ConnectorSettings#engines()}, {@code --engine-host a,b}),
+ * the connector keeps a session with every one of them, each dialled and re-dialled with backoff on its own
+ * (an engine that is not up yet is simply tried again, so one started later is picked up), and reads them
+ * all as one: {@link #connect} returns once one engine has a session. Around a stream's move from one
+ * engine to another both may deliver it for a while, from the same ids: each stream keeps one committed
+ * point, whichever engine delivered it, and what is at or below it is skipped. A commit is acknowledged to
+ * every engine that announced the stream, and credits go back to the engine whose messages used them. A
+ * session follows a RESTART, unless another of its sessions already dials the address given: then it
+ * reconnects to its own engine.
  *
  * <h2>Threads</h2>
  * All methods are meant for one thread, the connector's own; {@link CommittedPoints} is called on it,
- * from inside {@code read}. An internal reader thread only receives frames.
+ * from inside {@code connect} and {@code read}. Internal threads (per engine, one that dials and one that
+ * receives frames) only hand frames to that thread.
  */
 public final class SinkConnector implements AutoCloseable {
 
@@ -58,67 +69,57 @@ public final class SinkConnector implements AutoCloseable {
     public static final int DEFAULT_CREDIT_WINDOW = 10_000;
 
     private static final Logger log = LoggerFactory.getLogger(SinkConnector.class);
-    private static final Object SESSION_ENDED = new Object();
 
     private final int creditWindow;
-    private final Dialer dialer;
+    private final String instanceName;
+    /** Every engine's events, in the order they came: the one thing the connector's thread waits on. */
+    private final BlockingQueue<SinkLink.Event> inbox = new LinkedBlockingQueue<>();
+    private final List<SinkLink> links = new ArrayList<>();
     private final Map<Long, String> streamNames = new HashMap<>();
     private final Map<Long, Long> committed = new HashMap<>();
     private CommittedPoints committedPoints;
-    private EngineConnection connection;
-    private BlockingQueue<Object> inbox;
-    private boolean closed;
-    /** MESSAGE frames received (delivered or skipped) since credits were last granted back. */
-    private long consumedSinceGrant;
-    /** Messages handed to the caller and not yet committed. */
-    private long deliveredUncommitted;
-
-    /** The sink dials on its own thread, which holds no lock: it only has to stop when closed. */
-    private final Dialer.Side dialling = new Dialer.Side() {
-        @Override
-        public void checkWanted() {
-            if (closed) {
-                throw new ConnectorException("this sink connector is closed");
-            }
-        }
-
-        @Override
-        public EngineConnection unlocked(Dialer.Attempt attempt) throws IOException {
-            return attempt.open();
-        }
-
-        @Override
-        public void pause(long millis) {
-            try {
-                Thread.sleep(millis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ConnectorException("interrupted while waiting to reconnect to the engine", e);
-            }
-        }
-    };
+    private volatile boolean closed;
+    private boolean started;
 
     public SinkConnector(ConnectorSettings settings) {
         this(settings, DEFAULT_CREDIT_WINDOW);
     }
 
+    /**
+     * @throws ConfigurationException when {@code settings} name a TLS trust file that cannot be used
+     */
     public SinkConnector(ConnectorSettings settings, int creditWindow) {
         if (creditWindow < 1) {
             throw new IllegalArgumentException("creditWindow must be at least 1, was " + creditWindow);
         }
-        this.dialer = new Dialer(settings, log);
+        Dialer dialer = new Dialer(settings, log);
+        for (EngineAddress engine : settings.engines()) {
+            links.add(new SinkLink(dialer.toward(engine), inbox));
+        }
         this.creditWindow = creditWindow;
+        this.instanceName = settings.instanceName();
     }
 
     /**
-     * Connects and says HELLO, retrying with backoff while the engine cannot be reached.
+     * Connects and says HELLO, retrying with backoff while no engine can be reached; with several engines,
+     * returns once one has a session, the others being dialled meanwhile.
      *
-     * @param committedPoints where the sink stands on each stream; asked each time the engine announces one
+     * @param committedPoints where the sink stands on each stream; asked each time an engine announces one
      * @throws ConnectorException when the engine refuses the HELLO (wrong cookie or version)
      */
     public void connect(CommittedPoints committedPoints) {
         this.committedPoints = committedPoints;
-        dial();
+        startLinks();
+        while (links.stream().noneMatch(SinkLink::isConnected)) {
+            handle(nextEvent(-1)); // no message can come before a session
+        }
+    }
+
+    private void startLinks() {
+        if (!started) {
+            started = true;
+            links.forEach(SinkLink::start);
+        }
     }
 
     /** Blocks until the next message the sink has not committed yet. */
@@ -168,12 +169,15 @@ public final class SinkConnector implements AutoCloseable {
     }
 
     private void commit(List<Frame.StreamPoint> points) {
+        List<Long> streams = new ArrayList<>();
         for (Frame.StreamPoint p : points) {
             committed.merge(p.streamId(), p.pointOfReference(),
                     (old, now) -> Points.isAfter(now, old) ? now : old);
+            streams.add(p.streamId());
         }
-        deliveredUncommitted = 0;
-        grant(points);
+        for (SinkLink link : links) {
+            link.grant(streams, committed);
+        }
     }
 
     /** The last point committed on the stream in this process or answered to the engine, or U64_MAX. */
@@ -184,86 +188,118 @@ public final class SinkConnector implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        if (connection != null) {
-            connection.close();
-            connection = null;
-        }
+        links.forEach(SinkLink::close);
+        inbox.add(new SinkLink.Closed());
     }
 
     // ---- runtime ----
 
     /** The next deliverable message, or null when the deadline (System.nanoTime; -1: none) passed. */
     private SinkMessage next(long deadline) {
+        startLinks();
         while (true) {
-            if (closed) {
-                throw new ConnectorException("this sink connector is closed");
+            for (SinkLink link : links) {
+                if (link.owesCreditsForSkipped()) {
+                    link.grant(List.of(), committed); // only skipped messages used credits: give them back now
+                }
             }
-            if (connection == null) {
-                dial();
-            }
-            if (consumedSinceGrant > 0 && deliveredUncommitted == 0) {
-                grant(List.of()); // only skipped messages used credits: give them back now
-            }
-            Object item;
-            try {
-                item = deadline < 0 ? inbox.take()
-                        : inbox.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ConnectorException("interrupted while reading from the engine", e);
-            }
-            if (item == null) {
+            SinkLink.Event event = nextEvent(deadline);
+            if (event == null) {
                 return null;
             }
-            if (item == SESSION_ENDED) {
-                dropConnection();
-                continue;
-            }
-            SinkMessage message = handle((Frame) item);
+            SinkMessage message = handle(event);
             if (message != null) {
                 return message;
             }
         }
     }
 
-    private SinkMessage handle(Frame frame) {
+    /** The next event from any engine, or null when the deadline (System.nanoTime; -1: none) passed. */
+    private SinkLink.Event nextEvent(long deadline) {
+        if (closed) {
+            throw new ConnectorException("this sink connector is closed");
+        }
+        try {
+            return deadline < 0 ? inbox.take()
+                    : inbox.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConnectorException("interrupted while reading from the engine", e);
+        }
+    }
+
+    private SinkMessage handle(SinkLink.Event event) {
+        if (event instanceof SinkLink.Received r) {
+            return r.link().isCurrent(r.connection()) ? handle(r.link(), r.frame()) : null; // else a dropped session's
+        } else if (event instanceof SinkLink.Connected c) {
+            c.link().connected(c.connection());
+            log.info("connected to the engine at {} as {}", c.link().target(), instanceName);
+            c.link().send(new Frame.Ack(creditWindow, List.of())); // when this fails, the link dials again
+        } else if (event instanceof SinkLink.Ended e) {
+            if (e.link().isCurrent(e.connection())) {
+                e.link().drop();
+            }
+        } else if (event instanceof SinkLink.Failed f) {
+            throw f.failure();
+        } else {
+            throw new ConnectorException("this sink connector is closed");
+        }
+        return null;
+    }
+
+    private SinkMessage handle(SinkLink link, Frame frame) {
         switch (frame.type()) {
-            case NOTIFY -> answerNotify((Frame.Notify) frame);
+            case NOTIFY -> answerNotify(link, (Frame.Notify) frame);
             case MESSAGE -> {
                 Frame.Message m = (Frame.Message) frame;
-                consumedSinceGrant++;
+                link.received();
                 String name = streamNames.get(m.streamId());
                 if (name == null) {
-                    log.warn("the engine sent a message on stream {} without announcing it; reconnecting",
-                            Long.toUnsignedString(m.streamId()));
-                    dropConnection();
+                    log.warn("the engine at {} sent a message on stream {} without announcing it; reconnecting",
+                            link.target(), Long.toUnsignedString(m.streamId()));
+                    link.drop();
                     return null;
                 }
                 if (!Points.isAfter(m.messageId(), committedPoint(m.streamId()))) {
                     log.debug("skipping message {} on '{}': already committed", m.messageId(), name);
+                    link.skipped(m.streamId(), m.messageId());
                     return null;
                 }
-                deliveredUncommitted++;
+                link.delivered();
                 return new SinkMessage(name, m.streamId(), m.messageId(), m.key(), m.payload(), m.eventTime());
             }
             case EOS -> log.info("the engine ended stream '{}'", streamNames.get(((Frame.Eos) frame).streamId()));
             case ERROR -> {
-                log.warn("the engine ended the session: {}; reconnecting", ((Frame.Error) frame).reason());
-                dropConnection();
+                log.warn("the engine at {} ended the session: {}; reconnecting", link.target(),
+                        ((Frame.Error) frame).reason());
+                link.drop();
             }
             case RESTART -> {
-                dialer.restartAt(((Frame.Restart) frame).address());
-                dropConnection();
+                restart(link, ((Frame.Restart) frame).address());
+                link.drop();
             }
             default -> {
                 log.warn("the engine sent {}, which a sink connector never receives; reconnecting", frame.type());
-                dropConnection();
+                link.drop();
             }
         }
         return null;
     }
 
-    private void answerNotify(Frame.Notify notify) {
+    /** Follows a RESTART, unless another session dials that address already: then this one dials its own again. */
+    private void restart(SinkLink link, String address) {
+        EngineAddress to = EngineAddress.ofRestart(address).orElse(null);
+        for (SinkLink other : links) {
+            if (other != link && other.target().equals(to)) {
+                log.info("the engine at {} asked for a restart at {}, which this sink dials already; reconnecting to {}",
+                        link.target(), to, link.target());
+                return;
+            }
+        }
+        link.restartAt(address);
+    }
+
+    private void answerNotify(SinkLink link, Frame.Notify notify) {
         long point;
         Long known = committed.get(notify.streamId());
         try {
@@ -275,62 +311,9 @@ public final class SinkConnector implements AutoCloseable {
         }
         streamNames.put(notify.streamId(), notify.streamName());
         committed.put(notify.streamId(), point);
-        log.info("stream '{}' announced; resuming after {}", notify.streamName(), Points.describe(point));
-        send(new Frame.NotifyAck(true, notify.streamId(), point), true);
-    }
-
-    private void grant(List<Frame.StreamPoint> points) {
-        long credits = consumedSinceGrant;
-        consumedSinceGrant = 0;
-        if (connection != null) {
-            send(new Frame.Ack(credits, points), true);
-        }
-    }
-
-    private void send(Frame frame, boolean flush) {
-        try {
-            connection.send(frame);
-            if (flush) {
-                connection.flush();
-            }
-        } catch (IOException e) {
-            log.warn("sending to the engine failed ({}); reconnecting", e.getMessage());
-            dropConnection();
-        }
-    }
-
-    private void dial() {
-        while (connection == null) {
-            EngineConnection opened = dialer.dial(dialling);
-            BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
-            opened.start("wallaby-sink-reader", new EngineConnection.Handler() {
-                @Override
-                public void onFrame(Frame frame) {
-                    queue.add(frame);
-                }
-
-                @Override
-                public void onClosed(Exception cause) {
-                    if (cause != null) {
-                        log.warn("lost the engine session ({})", cause.getMessage());
-                    }
-                    queue.add(SESSION_ENDED);
-                }
-            });
-            connection = opened;
-            inbox = queue;
-            consumedSinceGrant = 0;
-            deliveredUncommitted = 0;
-            ConnectorSettings at = dialer.target();
-            log.info("connected to the engine at {}:{} as {}", at.engineHost(), at.enginePort(), at.instanceName());
-            send(new Frame.Ack(creditWindow, List.of()), true); // when this fails, the loop dials again
-        }
-    }
-
-    private void dropConnection() {
-        if (connection != null) {
-            connection.close();
-            connection = null;
-        }
+        link.announced(notify.streamId(), point);
+        log.info("stream '{}' announced{}; resuming after {}", notify.streamName(),
+                links.size() > 1 ? " by the engine at " + link.target() : "", Points.describe(point));
+        link.send(new Frame.NotifyAck(true, notify.streamId(), point));
     }
 }

@@ -16,7 +16,9 @@ import java.util.Map;
  * {@link SinkConnector} (the protocol client, which it keeps to itself) with the task's committed points,
  * reads batches, has the task store them, retrying {@link RetriableException}s with backoff, acknowledges
  * each stored batch, and stops after the batch in hand when {@link #stop()} is called. The task's javadoc
- * is the contract; a command uses it in a few lines:
+ * is the contract. Given several engines ({@link ConnectorSettings#engines()}, {@code --engine-host a,b,c}),
+ * the runner dials every one (each again with backoff whenever it is down or not up yet, so an engine of the
+ * list started later is picked up) and feeds them all into the one task. A command uses it in a few lines:
  * <pre>{@code
  * private final SinkRunner runner = new SinkRunner();     // a field: stop() may come before run()
  *
@@ -50,8 +52,9 @@ public final class SinkRunner {
     }
 
     /**
-     * Connects to the engine (retrying with backoff until it is up), then stores and acknowledges batches
-     * until {@link #stop()}; returns after the batch in hand is acknowledged.
+     * Connects to the engine, or to every engine of a cluster (retrying with backoff until one is up; the
+     * others keep being dialled), then stores and acknowledges batches until {@link #stop()}; returns after
+     * the batch in hand is acknowledged.
      *
      * @param batchSize most messages passed to one {@link SinkTask#store}; a large batch only forms while
      *                  messages are waiting, as a batch is cut short when {@code batchWait} passes
@@ -121,8 +124,9 @@ public final class SinkRunner {
     /**
      * The batch with each stream's messages in strictly increasing id order, as {@link SinkTask} promises.
      * The connector skips what is committed, but not what it handed over earlier in the same batch: when
-     * the engine session drops in the middle of {@code readBatch}, the connector reconnects within the
-     * call and the engine resends from the committed point, so a batch could hold 1, 2, 1, 2, 3.
+     * the engine session drops in the middle of {@code readBatch}, the connector reconnects and the engine
+     * resends from the committed point within the same call, so a batch could hold 1, 2, 1, 2, 3; and around
+     * a stream's move, the old and the new engine of a cluster may both send it, interleaved.
      */
     static List<SinkMessage> inIdOrder(List<SinkMessage> batch) {
         Map<Long, Long> last = new HashMap<>();

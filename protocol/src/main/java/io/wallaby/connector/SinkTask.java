@@ -16,10 +16,10 @@ import java.util.List;
  * {@link SinkRunner#run}; the runner calls it only from the thread that called {@code run}, one call at a
  * time, and never after {@code run} returns. The author closes its own resources after {@code run}.
  * <ol>
- *   <li>{@link #connected()}, once, after the runner's first connection to the engine and before any other
+ *   <li>{@link #connected()}, once, after the runner's first connection to an engine and before any other
  *       call: the place to log {@code ready: ...}, which launchers wait for.</li>
- *   <li>Then, in any order: {@link #committedPoint} each time the engine announces a stream (at the start,
- *       and again after every reconnection); {@link #betweenBatches()} before every read of a batch, so at
+ *   <li>Then, in any order: {@link #committedPoint} each time an engine announces a stream (at the start,
+ *       again after every reconnection, and, in a cluster, when another engine takes the stream over); {@link #betweenBatches()} before every read of a batch, so at
  *       least once per batch wait even when nothing arrives; {@link #store} for every non-empty batch.</li>
  * </ol>
  *
@@ -34,6 +34,11 @@ import java.util.List;
  *       one message.</li>
  *   <li>When {@link #store} returns, the runner acknowledges the batch (the last id of each stream in it):
  *       the engine may then forget those messages. Nothing is acknowledged before {@code store} returns.</li>
+ *   <li>Several engines (a cluster, {@code --engine-host a,b,c}) feed this one task, all through the same
+ *       thread, one call at a time, batches mixing their streams. Around a stream's move from one engine to
+ *       another, both may offer it at once, from the same ids: the above still holds per stream, whichever
+ *       engine a message came from (increasing ids, nothing at or below the committed point), and the
+ *       acknowledgement reaches every engine that announced the stream.</li>
  * </ul>
  *
  * <h2>Exactly once or at least once</h2>

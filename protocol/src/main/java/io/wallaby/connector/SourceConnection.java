@@ -15,18 +15,32 @@ import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One connection of a {@link SourceSession} to the engine, from the engine's OK to its end: its credits,
+ * One connection of a {@link SourceSession} to one engine, from the engine's OK to its end: its credits,
  * the streams the engine accepted on it, the NOTIFY_ACK answers not yet taken, the streams it sent EOS
  * for, and its reader thread, which handles the engine's frames (ACK adds credits and moves streams
- * forward, NOTIFY_ACK is kept for the stream's opener, ERROR and RESTART end the connection). A new
- * connection starts with none of that, and a frame that arrives after this one ended changes nothing.
+ * forward, NOTIFY_ACK is kept for the stream's opener, ERROR ends the connection). A RESTART followed at
+ * once by a NOTIFY_ACK(false) redirects that one stream (an answer to its NOTIFY, or, for a stream open
+ * here, a move away); any other RESTART ends the connection, whose streams reconnect to the address given.
+ * A new connection starts with none of that, and a frame that arrives after this one ended changes nothing.
  * Guarded by the connector's lock: the connector's thread calls in holding it, the reader thread takes it.
  */
 final class SourceConnection implements EngineConnection.Handler {
 
     private static final Logger log = LoggerFactory.getLogger(SourceConnector.class);
+    /**
+     * How long a RESTART waits for the NOTIFY_ACK(false) that makes it a redirect of one stream. The engine
+     * writes the two together, so the second is there at once; without it, the RESTART is a restart of the
+     * connection, as it always was (an engine that speaks Wallaroo's protocol sends it alone and may wait
+     * for the connector to hang up).
+     */
+    static final int RESTART_PAIR_MILLIS = 1_000;
+
+    /** The engine's answer to a NOTIFY: a NOTIFY_ACK, and the address of the RESTART just before it (null: none). */
+    record Answer(boolean success, long point, String redirect) {
+    }
 
     private final EngineConnection link;
+    private final EngineAddress engine;
     private final ReentrantLock lock;
     private final SourceSession session;
     private long credits;
@@ -36,11 +50,14 @@ final class SourceConnection implements EngineConnection.Handler {
     // Keyed by the OpenStream itself, not its id: a stream closed and opened again is a new OpenStream,
     // and needs a NOTIFY of its own.
     private final Set<OpenStream> accepted = new HashSet<>();
-    private final Map<OpenStream, Frame.NotifyAck> answers = new HashMap<>();
+    private final Map<OpenStream, Answer> answers = new HashMap<>();
     private final Set<OpenStream> eosSent = new HashSet<>();
+    /** The address of a RESTART whose meaning the next frame decides; null when none waits. */
+    private String pendingRestart;
 
-    SourceConnection(EngineConnection link, ReentrantLock lock, SourceSession session) {
+    SourceConnection(EngineConnection link, EngineAddress engine, ReentrantLock lock, SourceSession session) {
         this.link = link;
+        this.engine = engine;
         this.lock = lock;
         this.session = session;
         this.credits = link.initialCredits();
@@ -49,6 +66,11 @@ final class SourceConnection implements EngineConnection.Handler {
     /** Starts the reader thread; before that no frame is handled. */
     void start() {
         link.start("wallaby-source-reader", this);
+    }
+
+    /** The engine this connection is to. */
+    EngineAddress engine() {
+        return engine;
     }
 
     long credits() {
@@ -124,7 +146,7 @@ final class SourceConnection implements EngineConnection.Handler {
     }
 
     /** The engine's answer to the stream's NOTIFY, once; null while none has come. */
-    Frame.NotifyAck takeAnswer(OpenStream stream) {
+    Answer takeAnswer(OpenStream stream) {
         return answers.remove(stream);
     }
 
@@ -152,7 +174,7 @@ final class SourceConnection implements EngineConnection.Handler {
         }
     }
 
-    private record Acknowledged(String stream, long point) {
+    private record Acknowledged(OpenStream stream, long point) {
     }
 
     @Override
@@ -162,6 +184,17 @@ final class SourceConnection implements EngineConnection.Handler {
         try {
             if (ended) {
                 return; // a late frame from a connection that was already replaced
+            }
+            if (pendingRestart != null) {
+                String address = pendingRestart;
+                pendingRestart = null;
+                if (frame instanceof Frame.NotifyAck answer && !answer.success()) {
+                    redirected(answer, address);
+                } else {
+                    restart(address); // this frame goes with the connection
+                }
+                session.signalChange();
+                return;
             }
             switch (frame.type()) {
                 case ACK -> {
@@ -176,7 +209,7 @@ final class SourceConnection implements EngineConnection.Handler {
                             stream.eosAcknowledged();
                         }
                         if (stream.acknowledge(point.pointOfReference())) {
-                            acknowledged.add(new Acknowledged(stream.name(), point.pointOfReference()));
+                            acknowledged.add(new Acknowledged(stream, point.pointOfReference()));
                         }
                     }
                 }
@@ -184,7 +217,7 @@ final class SourceConnection implements EngineConnection.Handler {
                     Frame.NotifyAck answer = (Frame.NotifyAck) frame;
                     OpenStream stream = session.streamWithId(answer.streamId());
                     if (stream != null) {
-                        answers.put(stream, answer);
+                        answers.put(stream, new Answer(answer.success(), answer.pointOfReference(), null));
                     }
                 }
                 case ERROR -> {
@@ -192,8 +225,9 @@ final class SourceConnection implements EngineConnection.Handler {
                     end();
                 }
                 case RESTART -> {
-                    session.restartAt(((Frame.Restart) frame).address());
-                    end();
+                    // A redirect of one stream when a NOTIFY_ACK(false) follows at once, else a restart.
+                    pendingRestart = ((Frame.Restart) frame).address();
+                    link.expectNextFrameWithin(RESTART_PAIR_MILLIS);
                 }
                 default -> {
                     log.warn("the engine sent {}, which a source connector never receives; reconnecting", frame.type());
@@ -210,12 +244,38 @@ final class SourceConnection implements EngineConnection.Handler {
         }
     }
 
+    /** RESTART(address) then NOTIFY_ACK(false): an answer to the stream's NOTIFY, or the stream moved away. */
+    private void redirected(Frame.NotifyAck answer, String address) {
+        OpenStream stream = session.streamWithId(answer.streamId());
+        if (stream == null) {
+            return; // closed meanwhile
+        }
+        if (accepted.remove(stream)) {
+            // From now on the engine drops what this connection still sends on the stream: nothing to undo.
+            eosSent.remove(stream);
+            session.movedAway(stream, this, address);
+        } else {
+            answers.put(stream, new Answer(false, answer.pointOfReference(), address));
+        }
+    }
+
+    /** A RESTART on its own: the connection ends, and its streams reconnect to {@code address}. */
+    private void restart(String address) {
+        session.restartAt(this, address);
+        end();
+    }
+
     @Override
     public void onClosed(Exception cause) {
         lock.lock();
         try {
+            if (pendingRestart != null && !ended) {
+                restart(pendingRestart); // the RESTART was not followed by a NOTIFY_ACK: the connection restarts
+                pendingRestart = null;
+                return;
+            }
             if (!ended && !session.isClosed()) {
-                log.warn("lost the engine session ({}); reconnecting on the next call",
+                log.warn("lost the engine session with {} ({}); reconnecting on the next call", engine,
                         cause == null ? "closed" : cause.getMessage());
             }
             end();

@@ -35,14 +35,26 @@ import java.util.concurrent.locks.ReentrantLock;
  * messages above the point the engine acknowledges. The engine drops ids it has already seen, so nothing
  * is doubled.
  *
+ * <h2>Several engines (a cluster)</h2>
+ * Given several engines ({@link ConnectorSettings#engines()}, {@code --engine-host a:7100,b:7100}), the
+ * connector opens each stream on the first engine of the list and follows the engines' redirects (see
+ * "Clusters" in docs/PROTOCOL.md): an engine that does not own a stream names its owner, and the stream is
+ * opened there; while no engine knows the owner, the connector asks again with backoff, going round the
+ * list; an engine that cannot be reached passes the stream to the next one. It keeps one connection per
+ * engine it needs, each with its own credits and backoff, also to an engine that is not in the list. When an
+ * engine gives up a stream that is open on it, the next call that needs the stream (or {@link #flush()})
+ * opens it where it lives now and replays what that engine has not acknowledged, exactly as after a
+ * reconnection. None of this changes the calls above: a stream's messages keep their ids wherever they go.
+ *
  * <h2>Threads</h2>
  * All methods except {@link #acknowledgedPoint} and {@link #close()} are meant for the connector's own
  * thread. A connector that feeds several streams from several threads (one per partition, say) may call
- * them from each: the calls are serialised, so one thread's {@code write} that waits for credit or room in
- * its replay buffer holds the others' calls back until it returns (credit belongs to the connection, not to
- * a stream). Open the streams before the threads start writing. The {@link AcknowledgementListener} is
- * called on the connector's internal reader thread: it must return quickly and must not call back into
- * this connector.
+ * them from each: the calls are serialised, so one thread's {@code write} that waits for credit, room in
+ * its replay buffer or an engine to serve its stream holds the others' calls back until it returns (credit
+ * belongs to a connection, not to a stream). Open the streams before the threads start writing. The
+ * {@link AcknowledgementListener} is called on the connector's internal reader threads (one per engine
+ * connection), one call at a time, each stream's point only going up: it must return quickly and must not
+ * call back into this connector.
  */
 public final class SourceConnector implements AutoCloseable {
 
@@ -80,7 +92,7 @@ public final class SourceConnector implements AutoCloseable {
         if (replayCapacity < 1) {
             throw new IllegalArgumentException("replayCapacity must be at least 1, was " + replayCapacity);
         }
-        this.session = new SourceSession(lock, new Dialer(settings, log), listener);
+        this.session = new SourceSession(lock, new Dialer(settings, log), settings.engines(), listener);
         this.replayCapacity = replayCapacity;
         this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "wallaby-source-flusher");
@@ -128,7 +140,7 @@ public final class SourceConnector implements AutoCloseable {
             }
             OpenStream stream = new OpenStream(name, StreamIds.of(name));
             session.add(stream);
-            session.ensureConnected();
+            session.ensureOpen(stream);
             return stream.resumePoint();
         } finally {
             lock.unlock();
@@ -187,9 +199,9 @@ public final class SourceConnector implements AutoCloseable {
                         + ": ids must strictly increase, starting after the point openStream returned");
             }
             while (stream.unacknowledgedCount() >= replayCapacity) {
-                session.awaitAcknowledgements();
+                session.awaitAcknowledgements(stream);
             }
-            session.sendWritten(stream.append(messageId, key, payload));
+            session.sendWritten(stream, stream.append(messageId, key, payload));
         } finally {
             lock.unlock();
             calls.unlock();

@@ -13,13 +13,14 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A {@link SourceConnector}'s session with the engine, across reconnections: the streams it has open, the
- * current {@link SourceConnection}, and whether the connector is closed. It dials through the
- * {@link Dialer}; on each new connection it opens every stream again (NOTIFY; while the stream is open
- * elsewhere it waits as a standby, or, when it had the stream before, ends with
- * {@link StreamTakenOverException}) and replays what the engine has not acknowledged. Guarded by the
- * connector's lock: the connector's thread calls in holding it, the connection's reader thread takes it;
- * only {@link #flush()}, {@link #flushIfNeeded()} and {@link #closeConnection()} run without it.
+ * A {@link SourceConnector}'s session with the engines, across reconnections: the streams it has open,
+ * which engine serves each and the connection to each engine ({@link EngineRoutes}), and whether the
+ * connector is closed. When a stream's engine connection is new, it opens every stream placed on that
+ * engine (NOTIFY; while a stream is open elsewhere it waits as a standby, or, when it had the stream
+ * before, ends with {@link StreamTakenOverException}; an engine that does not own a stream redirects it)
+ * and replays what the engine has not acknowledged. Guarded by the connector's lock: the connector's
+ * thread calls in holding it, the connections' reader threads take it; only {@link #flush()},
+ * {@link #flushIfNeeded()} and {@link #closeConnection()} run without it.
  */
 final class SourceSession {
 
@@ -29,11 +30,10 @@ final class SourceSession {
     /** Signalled on anything a waiting caller may be waiting for: credit, an answer, an ack, an end, close. */
     private final Condition changed;
     private final Dialer dialer;
+    private final EngineRoutes routes;
     private final Map<String, OpenStream> streams = new LinkedHashMap<>();
     private final Map<Long, OpenStream> streamsById = new LinkedHashMap<>();
-    private final AcknowledgementListener listener;
-    /** The last connection dialled, live or ended; null before the first. Read without the lock by the flusher. */
-    private volatile SourceConnection current;
+    private final OrderedAcknowledgements acknowledgements;
     private volatile boolean closed;
     /** System.nanoTime after which reconnecting gives up (only while closing a stream). */
     private long giveUpAt = Long.MAX_VALUE;
@@ -60,11 +60,14 @@ final class SourceSession {
         }
     };
 
-    SourceSession(ReentrantLock lock, Dialer dialer, AcknowledgementListener listener) {
+    /** @param engines the engines to dial, the first one first: where streams are opened first */
+    SourceSession(ReentrantLock lock, Dialer dialer, List<EngineAddress> engines, AcknowledgementListener listener) {
         this.lock = lock;
         this.changed = lock.newCondition();
         this.dialer = dialer;
-        this.listener = listener;
+        this.routes = new EngineRoutes(dialer, engines,
+                (link, engine) -> new SourceConnection(link, engine, lock, this));
+        this.acknowledgements = new OrderedAcknowledgements(listener);
     }
 
     // ---- the open streams ----
@@ -83,16 +86,14 @@ final class SourceSession {
     void forget(OpenStream stream) {
         streams.remove(stream.name());
         streamsById.remove(stream.id());
-        if (current != null) {
-            current.forget(stream);
-        }
+        routes.forget(stream);
     }
 
     List<OpenStream> openStreams() {
         return List.copyOf(streams.values());
     }
 
-    // ---- for the connection's reader thread ----
+    // ---- for the connections' reader threads ----
 
     /** The open stream with that id, or null. */
     OpenStream streamWithId(long id) {
@@ -104,76 +105,110 @@ final class SourceSession {
         changed.signalAll();
     }
 
-    /** A RESTART: the next dial goes to {@code address} (see {@link Dialer#restartAt}). */
-    void restartAt(String address) {
-        dialer.restartAt(address);
+    /** A RESTART on its own from {@code from}'s engine: its streams reconnect to the address, if it is one. */
+    void restartAt(SourceConnection from, String address) {
+        dialer.restartAddress(address).ifPresent(to -> {
+            routes.restartAt(from, to);
+            log.info("the engine at {} asked for a restart at {}; reconnecting there", from.engine(), to);
+        });
     }
 
-    /** Passes an acknowledgement on to the connector's listener, on the reader thread, without the lock. */
-    void tellListener(String stream, long point) {
-        listener.onAcknowledged(stream, point);
+    /** The engine of {@code from} no longer serves the stream, open there (a RESTART and NOTIFY_ACK(false)). */
+    void movedAway(OpenStream stream, SourceConnection from, String address) {
+        routes.redirect(stream, from, address, true);
+    }
+
+    /** Passes an acknowledgement on to the connector's listener, on a reader thread, without the lock. */
+    void tellListener(OpenStream stream, long point) {
+        acknowledgements.tell(stream, point);
     }
 
     // ---- connecting and sending ----
 
-    /**
-     * Makes sure there is a connection on which every open stream has been accepted.
-     *
-     * @return true when it had to (re)connect or open a stream, which re-sent every unacknowledged message
-     */
-    boolean ensureConnected() {
-        SourceConnection live = live();
-        if (live != null && live.hasAcceptedAll(streams.values())) {
-            return false; // the common case, on every write: nothing to do
+    /** Makes sure every open stream is open on its engine; with no stream, that some engine is connected. */
+    void ensureConnected() {
+        if (streams.isEmpty()) {
+            routes.connectAny(dialling);
+            return;
         }
-        boolean replayed = false;
-        while (true) {
-            checkTime();
-            if (live() == null) {
-                connect();
-                replayed = true;
-            }
-            SourceConnection on = current;
-            boolean allAccepted = true;
-            for (OpenStream stream : openStreams()) {
-                if (!on.hasAccepted(stream)) {
-                    replayed = true;
-                    if (!open(stream, on)) {
-                        allAccepted = false;
-                        break;
-                    }
-                }
-            }
-            if (allAccepted && on.isLive()) {
-                return replayed;
+        for (OpenStream stream : openStreams()) {
+            if (streams.get(stream.name()) == stream) { // not forgotten (taken over) meanwhile
+                ensureOpen(stream);
             }
         }
     }
 
-    /** Reconnects (replaying) when the connection was lost after having been up; for an idle connector's flush. */
+    /**
+     * Makes sure the stream is open on a live connection to the engine that serves it, following redirects.
+     *
+     * @return true when it had to (re)connect or (re)open it, which re-sent its unacknowledged messages
+     */
+    boolean ensureOpen(OpenStream stream) {
+        if (routes.isOpen(stream)) {
+            return false; // the common case, on every write: nothing to do
+        }
+        Backoff unserved = Backoff.standard();
+        int redirects = 0;
+        while (true) {
+            checkTime();
+            // Ask again after a backoff (at the next engine of the list) when no engine knows the owner; and
+            // after the first redirect, as engines that send a stream to and fro must not make us spin.
+            if (routes.isUnplaced(stream) || redirects > 1) {
+                sleepUnlocked(unserved.next());
+                checkTime();
+            }
+            SourceConnection on = routes.connect(stream, dialling);
+            if (on == null) {
+                continue; // could not reach it: the next engine of the list is asked
+            }
+            openPlacedStreams(on);
+            if (routes.isOpen(stream)) {
+                return true;
+            }
+            if (on.isLive()) {
+                redirects++; // the engine redirected it (else the connection broke: dial again)
+            }
+        }
+    }
+
+    /** NOTIFY (and replay) every stream placed on {@code on}'s engine and not open there, in the order opened. */
+    private void openPlacedStreams(SourceConnection on) {
+        for (OpenStream stream : openStreams()) {
+            if (streams.get(stream.name()) == stream && routes.isPlacedOn(stream, on) && !on.hasAccepted(stream)
+                    && !open(stream, on)) {
+                return; // the connection broke
+            }
+        }
+    }
+
+    /** Reconnects (replaying) what was lost or moved after having been connected; for an idle connector's flush. */
     void reconnectIfLost() {
-        if (live() == null && dialer.hasConnected() && !closed) {
-            ensureConnected();
+        if (routes.hasConnected() && !closed) {
+            for (OpenStream stream : openStreams()) {
+                if (streams.get(stream.name()) == stream && !routes.isOpen(stream)) {
+                    ensureOpen(stream);
+                }
+            }
         }
     }
 
     boolean hasConnected() {
-        return dialer.hasConnected();
+        return routes.hasConnected();
     }
 
     /** Sends a message that was just put in its stream's replay buffer. */
-    void sendWritten(Frame.Message message) {
-        // A reconnect replays the buffer, which now holds this message: then it has been sent.
-        while (!ensureConnected() && !sendFrame(message)) {
-            log.debug("connection lost while sending; reconnecting");
+    void sendWritten(OpenStream stream, Frame.Message message) {
+        // A reopening replays the buffer, which now holds this message: then it has been sent.
+        while (!ensureOpen(stream) && !send(routes.liveFor(stream), message, stream)) {
+            log.debug("connection lost or stream moved while sending; reopening");
         }
     }
 
-    /** Waits a little for acknowledgements that empty replay buffers, after letting the engine see what is buffered. */
-    void awaitAcknowledgements() {
+    /** Waits a little for acknowledgements that empty the stream's replay buffer, after letting the engine see what is buffered. */
+    void awaitAcknowledgements(OpenStream stream) {
         flush();
-        if (live() == null) {
-            ensureConnected();
+        if (!routes.isOpen(stream)) {
+            ensureOpen(stream);
         } else {
             awaitChange(100);
         }
@@ -188,8 +223,8 @@ final class SourceSession {
         try {
             flush();
             while (!stream.fullyAcknowledged() && !closed && System.nanoTime() < deadline) {
-                if (live() == null) {
-                    ensureConnected();
+                if (!routes.isOpen(stream)) {
+                    ensureOpen(stream);
                 } else {
                     flush();
                     awaitChange(Math.min(100, remainingMillis(deadline)));
@@ -197,14 +232,13 @@ final class SourceSession {
             }
             boolean complete = stream.fullyAcknowledged();
             while (complete && !stream.isEosAcknowledged() && !closed && System.nanoTime() < deadline) {
-                if (live() == null || !current.hasAccepted(stream)) {
-                    ensureConnected(); // a new connection has sent no EOS: the next one goes out there
-                }
-                if (!current.sentEos(stream)) {
-                    if (!sendFrame(new Frame.Eos(stream.id()))) {
+                ensureOpen(stream); // a new connection (or engine) has sent no EOS: the next one goes out there
+                SourceConnection on = routes.liveFor(stream);
+                if (!on.sentEos(stream)) {
+                    if (!send(on, new Frame.Eos(stream.id()), stream)) {
                         continue;
                     }
-                    current.eosSent(stream);
+                    on.eosSent(stream);
                     flush();
                 }
                 awaitChange(Math.min(100, remainingMillis(deadline)));
@@ -214,23 +248,9 @@ final class SourceSession {
         }
     }
 
-    private void connect() {
-        SourceConnection opened = new SourceConnection(dialer.dial(dialling), lock, this);
-        current = opened;
-        ConnectorSettings at = dialer.target();
-        log.info("connected to the engine at {}:{} as {} ({} credits)", at.engineHost(), at.enginePort(),
-                at.instanceName(), opened.credits());
-        opened.start();
-    }
-
-    /** The current connection while it lasts; null when there is none or it ended. */
-    private SourceConnection live() {
-        SourceConnection on = current;
-        return on != null && on.isLive() ? on : null;
-    }
-
     /**
-     * NOTIFY, wait for NOTIFY_ACK (retrying with backoff while the stream is open elsewhere), then replay.
+     * NOTIFY, wait for NOTIFY_ACK (retrying with backoff while the stream is open elsewhere), then replay; or
+     * place the stream where the engine redirects it.
      *
      * @return false when the connection broke on the way
      */
@@ -238,21 +258,25 @@ final class SourceSession {
         Backoff standby = Backoff.standard();
         while (true) {
             on.clearAnswer(stream);
-            if (!sendFrame(stream.notifyFrame())) {
+            if (!send(on, stream.notifyFrame(), null)) {
                 return false;
             }
-            flush();
-            Frame.NotifyAck answer;
+            on.flush();
+            SourceConnection.Answer answer;
             while ((answer = on.takeAnswer(stream)) == null) {
                 if (!on.isLive()) {
                     return false;
                 }
                 awaitChange(100);
             }
+            if (answer.redirect() != null) {
+                routes.redirect(stream, on, answer.redirect(), false);
+                return true;
+            }
             if (answer.success()) {
                 on.accepted(stream);
-                stream.accepted(answer.pointOfReference());
-                return replay(stream);
+                stream.accepted(answer.point());
+                return replay(stream, on);
             }
             if (stream.everAccepted()) {
                 // Waiting here as a standby would keep what this instance reads from (a replication slot)
@@ -270,44 +294,41 @@ final class SourceSession {
         }
     }
 
-    private boolean replay(OpenStream stream) {
+    private boolean replay(OpenStream stream, SourceConnection on) {
         for (Frame.Message message : stream.toReplay()) {
-            if (!sendFrame(message)) {
+            if (!send(on, message, null)) {
                 return false;
             }
         }
-        flush();
+        on.flush();
         return true;
     }
 
-    /** Sends one frame, spending a credit; false when the connection broke, also while waiting for credit. */
-    private boolean sendFrame(Frame frame) {
-        SourceConnection on = live();
-        if (on == null) {
-            return false;
-        }
-        while (!on.hasCredit()) {
-            if (!on.isLive()) {
-                return false;
+    /**
+     * Sends one frame on {@code on}, spending a credit; false when the connection broke, also while waiting
+     * for credit, or (when {@code stream} is given) when the stream is no longer open there.
+     */
+    private boolean send(SourceConnection on, Frame frame, OpenStream stream) {
+        while (on != null && on.isLive() && (stream == null || on.hasAccepted(stream))) {
+            if (on.hasCredit()) {
+                return on.send(frame);
             }
             on.flush(); // the engine refills credits only for what it has received
             awaitChange(100);
         }
-        return on.send(frame);
+        return false;
     }
 
-    /** Sends what is buffered on the current connection. Without the lock too: the flusher thread calls it. */
+    /** Sends what is buffered on every connection. Without the lock too: the flusher thread calls it. */
     void flush() {
-        SourceConnection on = live();
-        if (on != null) {
+        for (SourceConnection on : routes.connections()) {
             on.flush();
         }
     }
 
     /** For the flusher thread: sends what is buffered, if anything. */
     void flushIfNeeded() {
-        SourceConnection on = live();
-        if (on != null) {
+        for (SourceConnection on : routes.connections()) {
             on.flushIfNeeded();
         }
     }
@@ -330,10 +351,9 @@ final class SourceSession {
         changed.signalAll();
     }
 
-    /** After {@link #markClosed()}, without the lock: sends what is buffered and closes the connection. */
+    /** After {@link #markClosed()}, without the lock: sends what is buffered and closes the connections. */
     void closeConnection() {
-        SourceConnection on = live();
-        if (on != null) {
+        for (SourceConnection on : routes.connections()) {
             on.flush();
             on.close();
         }
@@ -342,9 +362,8 @@ final class SourceSession {
     private void checkTime() {
         checkNotClosed();
         if (System.nanoTime() - giveUpAt > 0) {
-            ConnectorSettings target = dialer.target();
-            throw new ConnectorException("gave up reaching the engine at " + target.engineHost() + ":"
-                    + target.enginePort() + " before the close timeout");
+            throw new ConnectorException("gave up reaching the engine at " + routes.describe()
+                    + " before the close timeout");
         }
     }
 

@@ -42,6 +42,16 @@ public final class FakeEngine implements AutoCloseable {
         return new ConnectorSettings("127.0.0.1", port(), "secret", "test-prog", "test-inst", 1 << 20);
     }
 
+    /** Where this engine listens, as a cluster's list and a RESTART name it. */
+    public EngineAddress address() {
+        return new EngineAddress("127.0.0.1", port());
+    }
+
+    /** Settings for a connector given these engines, in this order (a cluster). */
+    public static ConnectorSettings settings(FakeEngine... engines) {
+        return engines[0].settings().withEngines(java.util.Arrays.stream(engines).map(FakeEngine::address).toList());
+    }
+
     /** Accepts the next connection and reads its HELLO. */
     public Frame.Hello accept() throws IOException {
         if (socket != null) {
@@ -89,6 +99,19 @@ public final class FakeEngine implements AutoCloseable {
 
     public void send(Frame frame) throws IOException {
         writer.writeAndFlush(frame);
+    }
+
+    /** Writes the frames together, flushing once, as the engine writes a RESTART and the NOTIFY_ACK it explains. */
+    public void sendTogether(Frame... frames) throws IOException {
+        for (Frame frame : frames) {
+            writer.write(frame);
+        }
+        writer.flush();
+    }
+
+    /** A per-stream redirect: RESTART({@code owner}, empty when unknown) and NOTIFY_ACK(false) for the stream. */
+    public void redirect(long streamId, String owner) throws IOException {
+        sendTogether(new Frame.Restart(owner), new Frame.NotifyAck(false, streamId, 0));
     }
 
     /** Drops the connection, as a crashing engine would. */
