@@ -137,6 +137,11 @@ public final class PieceProcess implements AutoCloseable {
         return name;
     }
 
+    /** The operating system's id of the process, for /proc figures. */
+    public long pid() {
+        return process.pid();
+    }
+
     public Path log() {
         return log;
     }
