@@ -131,9 +131,17 @@ public final class EngineCluster {
 
     /** The partitions each running engine says it serves. */
     public Map<String, List<Integer>> ownedByRunning() throws InterruptedException {
+        return ownedByRunningExcept(null);
+    }
+
+    /**
+     * As {@link #ownedByRunning()}, without asking {@code skipped}: a frozen engine (SIGSTOP) would hold each
+     * question up until its timeout.
+     */
+    public Map<String, List<Integer>> ownedByRunningExcept(Member skipped) throws InterruptedException {
         Map<String, List<Integer>> owned = new LinkedHashMap<>();
         for (Member member : members) {
-            if (!member.running()) {
+            if (!member.running() || member == skipped) {
                 continue;
             }
             try {

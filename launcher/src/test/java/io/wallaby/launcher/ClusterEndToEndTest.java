@@ -11,8 +11,10 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -135,12 +137,8 @@ class ClusterEndToEndTest {
         long started = System.nanoTime();
         long deadline = started + TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
-            java.util.Set<Integer> served = new java.util.HashSet<>();
-            cluster.ownedByRunning().forEach((name, owned) -> {
-                if (!name.equals(frozen.name())) {
-                    served.addAll(owned);
-                }
-            });
+            Set<Integer> served = new HashSet<>();
+            cluster.ownedByRunningExcept(frozen).values().forEach(served::addAll);
             if (served.size() == CLUSTER_PARTITIONS) {
                 return Duration.ofNanos(System.nanoTime() - started);
             }
