@@ -4,6 +4,7 @@
 #   ./launch.sh demo [--connection CONN]   the whole pipeline on 10,000 transactions, then stops
 #   ./launch.sh demo velocity [--connection CONN]
 #                                          the stateful job: velocity alerts per account and 10 s window
+#   ./launch.sh demo --cluster 3           the alert pipeline on 3 engines coordinated by a Kafka broker
 #   ./launch.sh postgres [--port N]        an embedded PostgreSQL; prints its connection string
 #   ./launch.sh engine [flags]             the engine (./launch.sh engine --help), admin HTTP on :7300
 #   ./launch.sh status [--connection C]    the running engine's connectors, streams, counters, capture lag
@@ -27,7 +28,7 @@ KAFKA_JAR=kafka-broker/target/wallaby-kafka-broker.jar
 KAFKA_LIB=kafka-broker/target/lib
 
 usage() {
-  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 needs_build() {
