@@ -4,6 +4,11 @@ import io.wallaby.kafkabroker.KafkaBrokerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,11 +129,26 @@ class ClusterEndToEndTest {
             }
             assertTrue(expected.size() > 500, "enough alerts to mean something: " + expected.size());
         }
+        assertStatusShowsTheCluster(cluster.member(3));
         for (EngineCluster.Member member : cluster.members()) {
             Path deadLetters = logDir.resolve(member.name() + "-dead-letters.jsonl");
             assertEquals(List.of(), Files.exists(deadLetters) ? Files.readAllLines(deadLetters) : List.of(),
                     member.name() + " wrote no dead letter");
         }
+    }
+
+    /** {@code launch.sh status} of one engine lists the members that run and says every partition is served. */
+    private static void assertStatusShowsTheCluster(EngineCluster.Member engine) {
+        StatusCommand status = new StatusCommand();
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        status.out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+        int exit = new CommandLine(status).execute("--admin", "http://127.0.0.1:" + engine.ports().admin() + "/");
+        String table = printed.toString(StandardCharsets.UTF_8);
+        System.out.println(table);
+        assertEquals(0, exit, table);
+        assertTrue(table.contains("Cluster e2e (Kafka at "), table);
+        assertTrue(table.contains(engine.ports().sourceAddress()), table);
+        assertTrue(table.contains("Every partition has an engine."), table);
     }
 
     /** While {@code frozen} answers nothing, waits until the other running engines serve every partition. */
