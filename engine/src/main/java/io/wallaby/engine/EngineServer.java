@@ -122,6 +122,7 @@ public final class EngineServer implements AutoCloseable {
     public EngineServer start() throws StartFailedException, InterruptedException {
         try {
             processors = new StreamProcessors(registry, counters, deadLetters, config.lanes(), checkpointer());
+            lockDeadLetters();
             restore();
             // The zero point of every rate, before any traffic: a burst ahead of the first scheduled sample counts.
             rates.sample();
@@ -149,6 +150,15 @@ public final class EngineServer implements AutoCloseable {
         } catch (StartFailedException | InterruptedException | RuntimeException e) {
             close();
             throw e;
+        }
+    }
+
+    /** Takes the dead-letter file for this engine: another running engine on it is refused, not shared. */
+    private void lockDeadLetters() throws StartFailedException {
+        try {
+            deadLetters.lock();
+        } catch (IOException e) {
+            throw new StartFailedException(e.getMessage(), e);
         }
     }
 
