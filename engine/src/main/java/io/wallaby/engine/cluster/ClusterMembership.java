@@ -120,13 +120,15 @@ public final class ClusterMembership implements Placement, AutoCloseable {
                     Optional.empty()))).all().get(30, TimeUnit.SECONDS);
             log.info("Created the control topic {} with {} partitions", controlTopic, cluster.partitions());
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw unreachable(e.getCause());
+            }
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new ClusterException("cannot create the control topic " + controlTopic + " on Kafka at "
                         + cluster.kafka() + ": " + e.getCause().getMessage(), e.getCause());
             }
         } catch (TimeoutException e) {
-            throw new ClusterException("no answer from Kafka at " + cluster.kafka() + " within 30 s: is it running "
-                    + "(./launch.sh kafka) and is --kafka right?", e);
+            throw unreachable(e);
         }
         int found;
         try {
@@ -141,6 +143,11 @@ public final class ClusterMembership implements Placement, AutoCloseable {
                     + "--cluster-partitions " + found + " (the partitions of a cluster are fixed when it is created; "
                     + "another count needs a new cluster name)", null);
         }
+    }
+
+    private ClusterException unreachable(Throwable cause) {
+        return new ClusterException("no answer from Kafka at " + cluster.kafka() + ": is it running (./launch.sh "
+                + "kafka) and is --kafka right? (" + cause.getMessage() + ")", cause);
     }
 
     private void run() {
