@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The engine's dead-letter file: one JSON line per source message the application could not decode or
@@ -32,6 +34,7 @@ public final class DeadLetterFile implements AutoCloseable {
     private final Path path;
     private FileChannel channel;
     private long written;
+    private final Map<String, Long> writtenByStream = new HashMap<>();
 
     public DeadLetterFile(Path path) {
         this.path = path.toAbsolutePath();
@@ -44,6 +47,11 @@ public final class DeadLetterFile implements AutoCloseable {
     /** Dead letters written since the engine started. */
     public synchronized long written() {
         return written;
+    }
+
+    /** Dead letters of one source stream written since the engine started. */
+    public synchronized long written(String stream) {
+        return writtenByStream.getOrDefault(stream, 0L);
     }
 
     /** Appends one line and forces it to disk. */
@@ -69,6 +77,7 @@ public final class DeadLetterFile implements AutoCloseable {
         }
         channel.force(false);
         written++;
+        writtenByStream.merge(stream, 1L, Long::sum);
     }
 
     private static String utf8(byte[] payload) {

@@ -1,0 +1,140 @@
+package io.wallaby.engine.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wallaby.apps.AlertStateless;
+import io.wallaby.engine.EngineConfig;
+import io.wallaby.engine.EngineServer;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.logging.Level;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The web view in a real browser: the system's headless Chromium opens the engine's admin port while a source
+ * and a sink connector run a pipeline through it. The page must name the connectors and streams, its
+ * throughput curve must move (more points, a different drawing), and a stream whose sink never commits must
+ * be marked stuck while the other is not. Every wait is on a condition the page shows, never on time. The
+ * screenshot is left in {@code target/web-view/page.png}. Skipped, with the command that installs them,
+ * where Chromium or chromedriver is missing.
+ */
+class WebViewBrowserTest {
+
+    private static final String FLOWING = "transactions";
+    private static final String STALLED = "refunds";
+    private static final Path SCREENSHOT = Path.of("target/web-view/page.png");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void thePageShowsTheRunningPipelineAndItsCurvesMove() throws Exception {
+        HeadlessChromium.assumeInstalled();
+        try (EngineServer engine = new EngineServer(EngineConfig.onFreePorts().withAdminPort(0),
+                new AlertStateless()).start();
+             RunningPipeline pipeline = RunningPipeline.start(engine.sourcePort(), engine.sinkPort(), FLOWING, STALLED);
+             HeadlessChromium chromium = HeadlessChromium.start(1400, 1700)) {
+            ChromeDriver driver = chromium.driver();
+            driver.get("http://127.0.0.1:" + engine.adminPort() + "/");
+            // Long enough for a stream to be found stuck (5 s) on a busy machine; every wait ends as soon as it holds.
+            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(40), Duration.ofMillis(100));
+
+            // The picture: both connectors and all four streams, by name.
+            wait.withMessage("the connectors' names").until(d -> titles(d, "source-connectors")
+                    .contains(RunningPipeline.SOURCE_PROGRAM + "/" + RunningPipeline.SOURCE_INSTANCE)
+                    && titles(d, "sink-connectors").contains(RunningPipeline.SINK_PROGRAM + "/"
+                    + RunningPipeline.SINK_INSTANCE));
+            wait.withMessage("the streams' names").until(d -> titles(d, "source-streams").containsAll(List.of(FLOWING,
+                    STALLED)) && titles(d, "sink-streams").containsAll(List.of("alert_log/" + FLOWING,
+                    "alert_log/" + STALLED)));
+
+            // The throughput curve moves: a per-second rate of the flowing stream above zero, then more points and
+            // another drawing.
+            WebElement throughput = driver.findElement(By.id("chart-throughput"));
+            wait.withMessage("a rate on the throughput curve").until(d -> latest(throughput, "in: " + FLOWING) > 0
+                    && latest(throughput, "out: alert_log/" + FLOWING) > 0);
+            int pointsBefore = points(throughput);
+            String drawnBefore = drawing(driver, throughput);
+            wait.withMessage("the throughput curve to move").until(d -> points(throughput) > pointsBefore
+                    && !drawing(driver, throughput).equals(drawnBefore));
+
+            // The stream whose alerts are never committed stands out; the other does not.
+            wait.withMessage("the stalled streams marked stuck").until(d -> isStuck(d, "source-streams", STALLED)
+                    && isStuck(d, "sink-streams", "alert_log/" + STALLED));
+            assertFalse(isStuck(driver, "source-streams", FLOWING), "the flowing stream is not stuck");
+            assertFalse(isStuck(driver, "sink-streams", "alert_log/" + FLOWING), "its sink stream is not stuck");
+            assertTrue(card(driver, "source-streams", STALLED).getText().contains("stuck"));
+            // Its lag curve shows the messages waiting for acknowledgement.
+            WebElement lag = driver.findElement(By.id("chart-lag"));
+            wait.withMessage("the stalled stream's lag").until(d -> latest(lag, STALLED) > 0);
+
+            assertTrue(driver.findElement(By.id("page-error")).getAttribute("hidden") != null,
+                    () -> "the page reported an error: " + driver.findElement(By.id("page-error")).getText());
+            List<LogEntry> severe = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+                    .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
+            assertEquals(List.of(), severe.stream().map(LogEntry::getMessage).toList(), "errors in the console");
+            assertNull(pipeline.failure(), "the connectors of the pipeline failed");
+
+            Files.createDirectories(SCREENSHOT.getParent());
+            Files.write(SCREENSHOT, driver.getScreenshotAs(OutputType.BYTES));
+        }
+    }
+
+    /** The card titles of a column of the pipeline picture: connector and stream names. */
+    private static List<String> titles(WebDriver driver, String column) {
+        return driver.findElements(By.cssSelector("#" + column + " .card .title")).stream()
+                .map(title -> title.getText().replaceFirst("stuck \\d+ s$", "").strip()).toList();
+    }
+
+    private static WebElement card(WebDriver driver, String column, String name) {
+        return driver.findElements(By.cssSelector("#" + column + " .card")).stream()
+                .filter(card -> name.equals(card.getAttribute("data-name"))).findFirst()
+                .orElseThrow(() -> new AssertionError("no card " + name + " in " + column));
+    }
+
+    private static boolean isStuck(WebDriver driver, String column, String name) {
+        WebElement card = card(driver, column, name);
+        return card.getAttribute("class").contains("stuck")
+                && !card.findElements(By.cssSelector(".stuck-label")).isEmpty();
+    }
+
+    private static int points(WebElement chart) {
+        String points = chart.getAttribute("data-points");
+        return points == null ? 0 : Integer.parseInt(points);
+    }
+
+    /** The newest value of one series of a chart; 0 while it has none. */
+    private static double latest(WebElement chart, String series) {
+        String latest = chart.getAttribute("data-latest");
+        if (latest == null) {
+            return 0;
+        }
+        try {
+            JsonNode value = JSON.readTree(latest).get(series);
+            return value == null || value.isNull() ? 0 : value.asDouble();
+        } catch (java.io.IOException e) {
+            throw new AssertionError("data-latest is not JSON: " + latest, e);
+        }
+    }
+
+    /** What the chart's canvas shows now, as a PNG data URL. */
+    private static String drawing(WebDriver driver, WebElement chart) {
+        return (String) ((JavascriptExecutor) driver).executeScript(
+                "return arguments[0].querySelector('canvas').toDataURL()", chart);
+    }
+}
