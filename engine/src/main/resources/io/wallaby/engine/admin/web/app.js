@@ -317,6 +317,7 @@
   }
 
   async function poll() {
+    const started = Date.now();
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), TIMEOUT_MILLIS);
     let status = null;
@@ -330,7 +331,8 @@
       unreachable(e.name === 'AbortError' ? 'no answer within ' + TIMEOUT_MILLIS / 1000 + ' s' : e.message);
     } finally {
       clearTimeout(timer);
-      setTimeout(poll, POLL_MILLIS);
+      // Once a second from the start of this poll; never back to back, even after a slow answer.
+      setTimeout(poll, Math.max(POLL_MILLIS / 4, POLL_MILLIS - (Date.now() - started)));
     }
     if (status !== null) {
       try {

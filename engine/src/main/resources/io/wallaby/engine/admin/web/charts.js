@@ -86,11 +86,12 @@
     if (value === null || value === undefined || Number.isNaN(value)) {
       return '–';
     }
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    // Decimal units, so that the axis ticks uPlot picks (1, 2, 5 times a power of ten) read as round figures.
+    const units = ['B', 'kB', 'MB', 'GB', 'TB'];
     let v = value;
     let unit = 0;
-    while (Math.abs(v) >= 1024 && unit < units.length - 1) {
-      v /= 1024;
+    while (Math.abs(v) >= 1000 && unit < units.length - 1) {
+      v /= 1000;
       unit++;
     }
     return (unit === 0 ? v.toFixed(0) : v.toFixed(1)) + ' ' + units[unit];
@@ -142,7 +143,9 @@
         width: this.width(),
         height: 200,
         scales: {x: {time: true}, y: {range: (u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1]}},
-        axes: [{}, {size: 64, values: (u, ticks) => ticks.map(format)}],
+        // Ticks on whole seconds at least: the points are a second apart.
+        axes: [{incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600]},
+          {size: 64, values: (u, ticks) => ticks.map(format)}],
         series: [{}].concat(keys.map(key => ({
           label: key, stroke: colourOf(key), width: 2, spanGaps: false,
           value: (u, v) => format(v),
