@@ -36,10 +36,10 @@ needs_build() {
     [ -f "$jar" ] || return 0
   done
   [ -d "$KAFKA_LIB" ] || return 0
-  # Rebuild when any source or pom is newer than the oldest jar.
+  # Rebuild when any source, pom or resource (the web view's page and scripts among them) is newer than the oldest jar.
   local oldest
   oldest=$(ls -t "$ENGINE_JAR" "$SOURCE_JAR" "$SINK_JAR" "$LAUNCHER_JAR" "$KAFKA_JAR" | tail -n 1)
-  [ -n "$(find . -path ./.git -prune -o \( -name '*.java' -o -name 'pom.xml' -o -name '*.xml' -path '*/src/main/*' \) -newer "$oldest" -print -quit)" ]
+  [ -n "$(find . -path ./.git -prune -o \( -name '*.java' -o -name 'pom.xml' -o -name '*.xml' -path '*/src/main/*' -o -type f -path '*/src/main/resources/*' \) -newer "$oldest" -print -quit)" ]
 }
 
 build() {
