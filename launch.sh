@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Starts Wallaby's pieces, each as its own process.
 #
-#   ./launch.sh demo [--connection CONN]   the whole pipeline on 10,000 transactions, then stops
+#   ./launch.sh demo [--connection CONN]   the whole pipeline on 10,000 transactions, then stops; prints the
+#                                          engine's web view address (--keep-running: stay up until Ctrl-C)
 #   ./launch.sh demo velocity [--connection CONN]
 #                                          the stateful job: velocity alerts per account and 10 s window
 #   ./launch.sh postgres [--port N]        an embedded PostgreSQL; prints its connection string
-#   ./launch.sh engine [flags]             the engine (./launch.sh engine --help), admin HTTP on :7300
+#   ./launch.sh engine [flags]             the engine (./launch.sh engine --help), admin HTTP and web view on :7300
 #   ./launch.sh status [--connection C]    the running engine's connectors, streams, counters, capture lag
 #   ./launch.sh source KIND [flags]        a source connector: postgres, generator, file
 #   ./launch.sh sink KIND [flags]          a sink connector: postgres, stdout, file
@@ -27,7 +28,7 @@ KAFKA_JAR=kafka-broker/target/wallaby-kafka-broker.jar
 KAFKA_LIB=kafka-broker/target/lib
 
 usage() {
-  sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 needs_build() {
