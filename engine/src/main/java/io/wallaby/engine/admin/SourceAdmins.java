@@ -179,7 +179,8 @@ public final class SourceAdmins implements AutoCloseable {
             response = http.send(HttpRequest.newBuilder(source.metrics).timeout(TIMEOUT).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            failed(source, "cannot reach " + source.metrics + ": " + e);
+            failed(source, "cannot reach " + source.metrics + ": " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"));
             return;
         }
         if (response.statusCode() != 200) {
@@ -200,11 +201,18 @@ public final class SourceAdmins implements AutoCloseable {
         source.last = new Reading(true, null, System.nanoTime(), streams);
     }
 
-    /** Keeps the last figures, marked unreachable with the reason; logs the first failure of a run. */
+    /**
+     * Keeps the last figures, marked unreachable with the reason; logs the first failure of a run: a warning once
+     * the source has answered before, a note while it never has (an engine usually starts before its sources).
+     */
     private void failed(Source source, String reason) {
         Reading last = source.last;
         if (!source.failing) {
-            log.warn("{}; /status shows its last figures, marked unreachable, until it answers", reason);
+            if (last.readAtNanos() < 0) {
+                log.info("{}; not up yet? /status says so until it answers", reason);
+            } else {
+                log.warn("{}; /status shows its last figures, marked unreachable, until it answers", reason);
+            }
             source.failing = true;
         }
         source.last = new Reading(false, reason, last.readAtNanos(), last.streams());

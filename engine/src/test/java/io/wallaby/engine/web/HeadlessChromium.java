@@ -25,13 +25,20 @@ final class HeadlessChromium implements AutoCloseable {
         this.driver = driver;
     }
 
-    /** Skips the calling test, saying how to install them, where the browser or its driver is missing. */
+    /**
+     * Skips the calling test, saying how to install them, where the browser or its driver is missing. The reason
+     * is printed too: Maven's console counts a skipped test but does not say why.
+     */
     static void assumeInstalled() {
-        Assumptions.assumeTrue(Files.isExecutable(BROWSER) && Files.isExecutable(DRIVER), () -> "no headless "
-                + "browser: " + (Files.isExecutable(BROWSER) ? "" : BROWSER + " is missing; ")
+        boolean installed = Files.isExecutable(BROWSER) && Files.isExecutable(DRIVER);
+        String reason = "no headless browser: " + (Files.isExecutable(BROWSER) ? "" : BROWSER + " is missing; ")
                 + (Files.isExecutable(DRIVER) ? "" : DRIVER + " is missing; ") + "install both with "
                 + "'apt-get install -y chromium chromium-driver' (Debian, Ubuntu), or point WALLABY_CHROMIUM and "
-                + "WALLABY_CHROMEDRIVER at a Chromium and its chromedriver of the same version");
+                + "WALLABY_CHROMEDRIVER at a Chromium and its chromedriver of the same version";
+        if (!installed) {
+            System.err.println("Skipping the web view's browser test: " + reason);
+        }
+        Assumptions.assumeTrue(installed, reason);
     }
 
     /** A browser whose window is {@code width} by {@code height} pixels; its console is kept for {@link #driver}'s logs. */

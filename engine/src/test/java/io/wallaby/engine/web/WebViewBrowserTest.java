@@ -53,6 +53,8 @@ class WebViewBrowserTest {
             driver.get("http://127.0.0.1:" + engine.adminPort() + "/");
             // Long enough for a stream to be found stuck (5 s) on a busy machine; every wait ends as soon as it holds.
             WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(40), Duration.ofMillis(100));
+            // The page redraws its pipeline every second: the helpers read it in one script each, which the page's
+            // own redraw cannot interrupt, so no element they hold goes stale.
 
             // The picture: both connectors and all four streams, by name.
             wait.withMessage("the connectors' names").until(d -> titles(d, "source-connectors")
@@ -78,7 +80,7 @@ class WebViewBrowserTest {
                     && isStuck(d, "sink-streams", "alert_log/" + STALLED));
             assertFalse(isStuck(driver, "source-streams", FLOWING), "the flowing stream is not stuck");
             assertFalse(isStuck(driver, "sink-streams", "alert_log/" + FLOWING), "its sink stream is not stuck");
-            assertTrue(card(driver, "source-streams", STALLED).getText().contains("stuck"));
+            assertTrue(cardText(driver, "source-streams", STALLED).contains("stuck"));
             // Its lag curve shows the messages waiting for acknowledgement.
             WebElement lag = driver.findElement(By.id("chart-lag"));
             wait.withMessage("the stalled stream's lag").until(d -> latest(lag, STALLED) > 0);
@@ -95,22 +97,32 @@ class WebViewBrowserTest {
         }
     }
 
-    /** The card titles of a column of the pipeline picture: connector and stream names. */
+    /** The card titles of a column of the pipeline picture (connector and stream names), without stuck labels. */
+    @SuppressWarnings("unchecked")
     private static List<String> titles(WebDriver driver, String column) {
-        return driver.findElements(By.cssSelector("#" + column + " .card .title")).stream()
-                .map(title -> title.getText().replaceFirst("stuck \\d+ s$", "").strip()).toList();
+        return (List<String>) script(driver, "return [...document.querySelectorAll('#' + arguments[0] + ' .card .title')]"
+                + ".map(title => title.firstChild.textContent)", column);
     }
 
-    private static WebElement card(WebDriver driver, String column, String name) {
-        return driver.findElements(By.cssSelector("#" + column + " .card")).stream()
-                .filter(card -> name.equals(card.getAttribute("data-name"))).findFirst()
-                .orElseThrow(() -> new AssertionError("no card " + name + " in " + column));
-    }
-
+    /** Whether the card of {@code name} is drawn stuck: its class and its label. */
     private static boolean isStuck(WebDriver driver, String column, String name) {
-        WebElement card = card(driver, column, name);
-        return card.getAttribute("class").contains("stuck")
-                && !card.findElements(By.cssSelector(".stuck-label")).isEmpty();
+        return (Boolean) script(driver, "const card = [...document.querySelectorAll('#' + arguments[0] + ' .card')]"
+                + ".find(c => c.dataset.name === arguments[1]);"
+                + "return !!card && card.classList.contains('stuck') && card.querySelector('.stuck-label') !== null",
+                column, name);
+    }
+
+    private static String cardText(WebDriver driver, String column, String name) {
+        Object text = script(driver, "const card = [...document.querySelectorAll('#' + arguments[0] + ' .card')]"
+                + ".find(c => c.dataset.name === arguments[1]); return card ? card.textContent : null", column, name);
+        if (text == null) {
+            throw new AssertionError("no card " + name + " in " + column);
+        }
+        return (String) text;
+    }
+
+    private static Object script(WebDriver driver, String script, Object... arguments) {
+        return ((JavascriptExecutor) driver).executeScript(script, arguments);
     }
 
     private static int points(WebElement chart) {
@@ -132,9 +144,11 @@ class WebViewBrowserTest {
         }
     }
 
-    /** What the chart's canvas shows now, as a PNG data URL. */
+    /**
+     * What the chart's canvas shows now, as a PNG data URL. The figures are the page's own, never redrawn, so
+     * {@code chart} stays valid; the canvas in it is looked up afresh.
+     */
     private static String drawing(WebDriver driver, WebElement chart) {
-        return (String) ((JavascriptExecutor) driver).executeScript(
-                "return arguments[0].querySelector('canvas').toDataURL()", chart);
+        return (String) script(driver, "return arguments[0].querySelector('canvas').toDataURL()", chart);
     }
 }
