@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -94,6 +95,51 @@ class WebViewBrowserTest {
 
             Files.createDirectories(SCREENSHOT.getParent());
             Files.write(SCREENSHOT, driver.getScreenshotAs(OutputType.BYTES));
+        }
+    }
+
+    /**
+     * A cluster as the page draws it. No cluster runs here (that needs Kafka, and ClusterView has its own tests):
+     * the page's fetch is wrapped before its scripts run, so that the engine's real /status reaches it with a
+     * {@code cluster} of two members and two partitions without an engine added.
+     */
+    @Test
+    void aClusterShowsItsMembersAndWhoServesWhichPartition() throws Exception {
+        HeadlessChromium.assumeInstalled();
+        try (EngineServer engine = new EngineServer(EngineConfig.onFreePorts().withAdminPort(0),
+                new AlertStateless()).start();
+             HeadlessChromium chromium = HeadlessChromium.start(1400, 1200)) {
+            ChromeDriver driver = chromium.driver();
+            driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument", Map.of("source", """
+                    const engineFetch = window.fetch;
+                    window.fetch = async (...args) => {
+                      const status = await (await engineFetch(...args)).json();
+                      status.cluster = {name: 'demo', kafka: '127.0.0.1:9092', self: '127.0.0.1:7101', partitions: 6,
+                        owned: [0, 3], unowned: [2, 5], unownedForSeconds: 3.5, revocations: 0,
+                        directoryAgeSeconds: 1.0, members: [
+                          {address: '127.0.0.1:7101', sinkPort: 7201, adminPort: 7301, partitions: [0, 3]},
+                          {address: '127.0.0.1:7102', sinkPort: 7202, adminPort: 7302, partitions: [1, 4]}]};
+                      return new Response(JSON.stringify(status), {headers: {'Content-Type': 'application/json'}});
+                    };
+                    """));
+            driver.get("http://127.0.0.1:" + engine.adminPort() + "/");
+            WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(20), Duration.ofMillis(100));
+            wait.withMessage("the cluster section").until(d -> !(Boolean) script(d,
+                    "return document.getElementById('cluster').hidden"));
+
+            assertEquals("serves 2 of 6 partitions; 2 without one for 3.5 s.", script(driver,
+                    "return document.getElementById('cluster-summary').textContent.replace(/^.* and /, '')"));
+            assertEquals(List.of("mine", "", "unowned", "mine", "", "unowned"), script(driver, "return [...document"
+                    + ".querySelectorAll('#partitions .partition')].map(p => p.classList.contains('mine') ? 'mine'"
+                    + " : p.classList.contains('unowned') ? 'unowned' : '')"));
+            assertEquals(List.of("127.0.0.1:7101 (this engine)|7201|web view|0, 3",
+                    "127.0.0.1:7102|7202|web view|1, 4"), script(driver, "return [...document.querySelectorAll("
+                    + "'#members tbody tr')].map(tr => [...tr.cells].map(td => td.textContent).join('|'))"));
+            assertEquals("http://127.0.0.1:7302/", script(driver,
+                    "return document.querySelectorAll('#members tbody tr')[1].querySelector('a').href"));
+            assertTrue((Boolean) script(driver, "return document.getElementById('page-error').hidden"),
+                    () -> "the page reported an error: " + script(driver,
+                            "return document.getElementById('page-error').textContent"));
         }
     }
 
