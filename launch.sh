@@ -5,6 +5,7 @@
 #                                          engine's web view address (--keep-running: stay up until Ctrl-C)
 #   ./launch.sh demo velocity [--connection CONN]
 #                                          the stateful job: velocity alerts per account and 10 s window
+#   ./launch.sh demo --cluster 3           the alert pipeline on 3 engines coordinated by a Kafka broker
 #   ./launch.sh postgres [--port N]        an embedded PostgreSQL; prints its connection string
 #   ./launch.sh engine [flags]             the engine (./launch.sh engine --help), admin HTTP and web view on :7300
 #   ./launch.sh status [--connection C]    the running engine's connectors, streams, counters, capture lag

@@ -49,6 +49,11 @@ final class BenchContext {
     }
 
     /** Fresh pieces on free ports; their logs go to one folder per scenario and run. */
+    /** The checkout whose jars are run. */
+    Path home() {
+        return home;
+    }
+
     Pieces pieces(String scenario, int run) throws IOException {
         return new Pieces(home, logs(scenario, run), 0, 0);
     }

@@ -30,14 +30,15 @@ public final class BenchMain implements Callable<Integer> {
 
     private static final List<Scenario> ALL = List.of(new EngineAloneScenario(), new PostgresLimitScenario(),
             new EndToEndRateScenario(), new LatencyScenario(), new SameWalScenario(), new SinkVsCopyScenario(),
-            new MemoryScenario(), new StateThroughputScenario(), new CheckpointScenario(), new RecoveryScenario());
+            new MemoryScenario(), new StateThroughputScenario(), new CheckpointScenario(), new RecoveryScenario(),
+            new ClusterScenario());
 
     @Option(names = "--runs", description = "Runs of each scenario; every figure is their median, with min and max.")
     int runs = 3;
 
     @Option(names = "--scenarios", split = ",", paramLabel = "NAME",
             description = "Which scenarios, comma-separated: all, or any of engine, postgres, endtoend, latency, "
-                    + "peer, sink, memory, state, checkpoint, recovery.")
+                    + "peer, sink, memory, state, checkpoint, recovery, cluster.")
     List<String> scenarios = List.of("all");
 
     @Option(names = "--rows", description = "Rows (messages) per run in every scenario, instead of each scenario's "

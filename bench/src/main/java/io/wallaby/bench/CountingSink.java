@@ -2,6 +2,7 @@ package io.wallaby.bench;
 
 import io.wallaby.connector.ConnectorException;
 import io.wallaby.connector.ConnectorSettings;
+import io.wallaby.connector.EngineAddress;
 import io.wallaby.connector.SinkConnector;
 import io.wallaby.connector.SinkMessage;
 import io.wallaby.protocol.Frame;
@@ -22,8 +23,14 @@ final class CountingSink implements AutoCloseable {
     private volatile boolean stopping;
 
     CountingSink(int enginePort) {
-        connector = new SinkConnector(new ConnectorSettings("127.0.0.1", enginePort, "", "wallaby-bench-sink",
-                "bench-" + ProcessHandle.current().pid(), Frames.DEFAULT_MAX_FRAME_LENGTH));
+        this(List.of(new EngineAddress("127.0.0.1", enginePort)));
+    }
+
+    /** Draining every engine of {@code engines}, as one sink connector drains a cluster. */
+    CountingSink(List<EngineAddress> engines) {
+        connector = new SinkConnector(new ConnectorSettings("127.0.0.1", engines.get(0).port(), "",
+                "wallaby-bench-sink", "bench-" + ProcessHandle.current().pid(), Frames.DEFAULT_MAX_FRAME_LENGTH)
+                .withEngines(engines));
         connector.connect(stream -> Frame.U64_MAX); // nothing stored: start at the beginning
         reader = new Thread(this::readLoop, "bench-counting-sink");
         reader.setDaemon(true);

@@ -1,6 +1,7 @@
 package io.wallaby.bench;
 
 import io.wallaby.connector.ConnectorSettings;
+import io.wallaby.connector.EngineAddress;
 import io.wallaby.connector.SourceConnector;
 import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.Frames;
@@ -31,10 +32,15 @@ final class KeyedSource implements AutoCloseable {
     private long longestGapAt;
 
     KeyedSource(int enginePort, List<String> streams) {
+        this(List.of(new EngineAddress("127.0.0.1", enginePort)), streams);
+    }
+
+    /** Told every engine of {@code engines}: each stream goes where the cluster serves it. */
+    KeyedSource(List<EngineAddress> engines, List<String> streams) {
         this.streams = streams;
-        connector = new SourceConnector(new ConnectorSettings("127.0.0.1", enginePort, "", "wallaby-bench-keyed-source",
-                "bench-" + ProcessHandle.current().pid(), Frames.DEFAULT_MAX_FRAME_LENGTH), REPLAY_CAPACITY,
-                (stream, point) -> { });
+        connector = new SourceConnector(new ConnectorSettings("127.0.0.1", engines.get(0).port(), "",
+                "wallaby-bench-keyed-source", "bench-" + ProcessHandle.current().pid(), Frames.DEFAULT_MAX_FRAME_LENGTH)
+                .withEngines(engines), REPLAY_CAPACITY, (stream, point) -> { });
         connector.connect();
         resumedAt = new long[streams.size()];
         for (int s = 0; s < streams.size(); s++) {

@@ -135,6 +135,7 @@ public final class EngineServer implements AutoCloseable {
     public EngineServer start() throws StartFailedException, InterruptedException {
         try {
             processors = new StreamProcessors(registry, counters, deadLetters, config.lanes(), checkpointer());
+            lockDeadLetters();
             restore();
             // The zero point of every rate, before any traffic: a burst ahead of the first scheduled sample counts.
             rates.sample();
@@ -183,6 +184,15 @@ public final class EngineServer implements AutoCloseable {
                 counters, rates, progress, deadLetters, processors, membership, sourceAdmins);
         adminChannel = bind(adminLoop, adminLoop, config.adminPort(), "--admin-port", new AdminChannelInitializer(
                 new WebViewHandler(assets), new AdminRequestHandler(status, metrics)));
+    }
+
+    /** Takes the dead-letter file for this engine: another running engine on it is refused, not shared. */
+    private void lockDeadLetters() throws StartFailedException {
+        try {
+            deadLetters.lock();
+        } catch (IOException e) {
+            throw new StartFailedException(e.getMessage(), e);
+        }
     }
 
     /** Joins the cluster once the ports are bound: the group learns where connectors reach this engine. */

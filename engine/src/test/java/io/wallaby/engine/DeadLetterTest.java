@@ -19,6 +19,7 @@ import java.util.List;
 
 import static io.wallaby.engine.SourceSessionTest.message;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -98,6 +99,23 @@ class DeadLetterTest {
             assertEquals(1, engine.registry().sources().iterator().next().acknowledged());
             assertEquals(0, engine.deadLetters().written());
         }
+    }
+
+    /** Two engines on one machine never append to one dead-letter file unawares: the second is refused. */
+    @Test
+    void aSecondEngineOnTheSameDeadLetterFileIsRefusedWithWhatToDo() throws Exception {
+        Path shared = directory.resolve("shared-dead-letters.jsonl");
+        try (EngineServer first = new EngineServer(EngineConfig.onFreePorts().withDeadLetterFile(shared),
+                new AlertStateless()).start()) {
+            EngineServer second = new EngineServer(EngineConfig.onFreePorts().withDeadLetterFile(shared),
+                    new AlertStateless());
+            StartFailedException refused = assertThrows(StartFailedException.class, second::start);
+            assertTrue(refused.getMessage().contains("give each engine on this machine its own --dead-letter-file"),
+                    refused.getMessage());
+            assertTrue(first.lifecycle().acceptsWork(), "the first engine runs on");
+        }
+        // Once the first engine has stopped, the file is free for the next.
+        new EngineServer(EngineConfig.onFreePorts().withDeadLetterFile(shared), new AlertStateless()).start().close();
     }
 
     private static JsonNode parse(String line) {

@@ -85,13 +85,26 @@ public final class KafkaBrokerProcess implements AutoCloseable {
      * others (up to three times).
      */
     public static KafkaBrokerProcess start(Path dir, List<String> flags) throws IOException, InterruptedException {
+        return start(ownClasses(), dir, flags);
+    }
+
+    /**
+     * As {@link #start(Path)}, with the broker's jars of the checkout {@code home} ({@code kafka-broker/target}): for
+     * a program whose own copy of this class sits in another jar (the launcher's, for {@code launch.sh demo}).
+     */
+    public static KafkaBrokerProcess startInCheckout(Path home, Path dir) throws IOException, InterruptedException {
+        return start(home.resolve("kafka-broker/target/wallaby-kafka-broker.jar"), dir, List.of());
+    }
+
+    private static KafkaBrokerProcess start(Path classes, Path dir, List<String> flags)
+            throws IOException, InterruptedException {
         IllegalStateException last = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             int[] ports = freePorts(2);
             List<String> args = new ArrayList<>(List.of("--host", "127.0.0.1", "--port", String.valueOf(ports[0]),
                     "--controller-port", String.valueOf(ports[1]), "--dir", dir.toString()));
             args.addAll(flags);
-            KafkaBrokerProcess broker = launch(dir, args, "127.0.0.1:" + ports[0]);
+            KafkaBrokerProcess broker = launch(classes, dir, args, "127.0.0.1:" + ports[0]);
             try {
                 broker.awaitReady(START_TIMEOUT);
                 return broker;
@@ -111,24 +124,31 @@ public final class KafkaBrokerProcess implements AutoCloseable {
      * {@code java.home}, {@link #JVM_OPTIONS}, the module's classes and its {@code lib/*}.
      */
     public static List<String> command(List<String> args) {
+        return command(ownClasses(), args);
+    }
+
+    private static List<String> command(Path classes, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_OPTIONS);
         command.add("-cp");
-        command.add(classpath());
+        command.add(classpath(classes));
         command.add(MAIN_CLASS);
         command.addAll(args);
         return command;
     }
 
-    /** This module's classes (a directory or the jar) and the {@code lib/*} directory beside them. */
-    static String classpath() {
-        Path classes;
+    /** Where this class was loaded from: the module's classes directory or its jar. */
+    private static Path ownClasses() {
         try {
-            classes = Path.of(KafkaBrokerProcess.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return Path.of(KafkaBrokerProcess.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (URISyntaxException | NullPointerException | SecurityException e) {
             throw new IllegalStateException("cannot tell where the wallaby-kafka-broker classes are: " + e, e);
         }
+    }
+
+    /** The module's {@code classes} (a directory or the jar) and the {@code lib/*} directory beside them. */
+    static String classpath(Path classes) {
         Path lib = classes.toAbsolutePath().getParent().resolve("lib");
         if (!Files.isDirectory(lib) || !Files.isRegularFile(lib.resolve("kafka_2.13-" + kafkaVersion(lib) + ".jar"))) {
             throw new IllegalStateException("no Kafka jars in " + lib + " beside " + classes + ": build the module "
@@ -149,9 +169,10 @@ public final class KafkaBrokerProcess implements AutoCloseable {
         }
     }
 
-    private static KafkaBrokerProcess launch(Path dir, List<String> args, String bootstrap) throws IOException {
+    private static KafkaBrokerProcess launch(Path classes, Path dir, List<String> args, String bootstrap)
+            throws IOException {
         Files.createDirectories(dir);
-        ProcessBuilder builder = new ProcessBuilder(command(args)).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(command(classes, args)).redirectErrorStream(true);
         KafkaBrokerProcess broker = new KafkaBrokerProcess(builder.start(), dir, bootstrap);
         broker.process.getOutputStream().close();
         Thread pump = new Thread(broker::pumpOutput, "kafka-broker-output-" + broker.process.pid());

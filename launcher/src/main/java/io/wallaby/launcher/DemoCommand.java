@@ -19,9 +19,10 @@ import java.util.concurrent.CountDownLatch;
  * {@code --connection} names one), the engine running alert_stateless, the postgres sink and the
  * postgres source, each as its own process; inserts the generator's first transactions; waits until
  * their alerts are in {@code alert_log}; prints a summary; and stops everything it started, also on
- * Ctrl-C. {@code launch.sh demo velocity} runs the stateful job instead ({@link VelocityDemo}). Both print the
- * address of the engine's web view, live while the demo runs; {@code --keep-running} keeps the pipeline up after
- * the check, for a look, until Ctrl-C.
+ * Ctrl-C. {@code launch.sh demo velocity} runs the stateful job instead ({@link VelocityDemo}), {@code launch.sh demo
+ * --cluster 3} the alert pipeline on three engines coordinated by Kafka ({@link ClusterDemo}). The demos print the
+ * address of each engine's web view, live while they run; {@code --keep-running} keeps the pipeline up after the
+ * check, for a look, until Ctrl-C (not with {@code --cluster} yet).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Runs the whole pipeline once: transactions in PostgreSQL become alerts in alert_log.")
@@ -41,6 +42,10 @@ final class DemoCommand implements Callable<Integer> {
             + "(libpq \"host=... dbname=... user=... password=...\", postgresql:// URI or JDBC URL). "
             + "Its transactions table must not already hold the demo's ids.")
     String connection;
+
+    @Option(names = "--cluster", paramLabel = "ENGINES", description = "Run alert_stateless on a cluster of this "
+            + "many engines coordinated by a Kafka broker the demo starts (0: one standalone engine).")
+    int clusterEngines;
 
     @Option(names = "--count", description = "How many transactions to insert.")
     int count = 10_000;
@@ -71,6 +76,14 @@ final class DemoCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "unknown job '" + job + "': the demo runs "
                     + "alert_stateless (launch.sh demo) or velocity_alerts (launch.sh demo " + VELOCITY + ")");
         }
+        if (clusterEngines < 0 || (clusterEngines > 0 && job != null)) {
+            throw new ParameterException(spec.commandLine(), "--cluster takes a number of engines (1 or more) and "
+                    + "runs alert_stateless; velocity_alerts does not run in a cluster yet, was " + clusterEngines);
+        }
+        if (keepRunning && clusterEngines > 0) {
+            throw new ParameterException(spec.commandLine(), "--keep-running does not go with --cluster yet: the "
+                    + "cluster demo stops its engines and the Kafka broker as soon as it has checked the alerts");
+        }
         if (count < 0) {
             throw new ParameterException(spec.commandLine(), "--count must not be negative, was " + count);
         }
@@ -86,6 +99,9 @@ final class DemoCommand implements Callable<Integer> {
                 conn = embedded.connectionString();
             }
             try (DemoDatabase database = DemoDatabase.open(conn)) {
+                if (clusterEngines > 0) {
+                    return new ClusterDemo(pieces, home, clusterEngines, count, timeout).run(database, conn, logDir);
+                }
                 return keptRunning(job == null ? run(database, conn, logDir)
                         : new VelocityDemo(pieces, home, count, timeout).run(database, conn, logDir));
             }

@@ -39,6 +39,15 @@ final class DemoDatabase implements AutoCloseable {
      *
      * @throws SQLException saying what to do when an existing table has no account column
      */
+    /** The highest id in transactions, 0 when empty: a run's own rows are those after it. */
+    long lastTransactionId() throws SQLException {
+        try (Statement s = connection().createStatement();
+             ResultSet rs = s.executeQuery("SELECT coalesce(max(id), 0) FROM transactions")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     void createTransactionsTable() throws SQLException {
         try (Statement s = connection.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS transactions (" + TRANSACTIONS_COLUMNS + ")");

@@ -137,6 +137,11 @@ public final class PieceProcess implements AutoCloseable {
         return name;
     }
 
+    /** The operating system's id of the process, for /proc figures. */
+    public long pid() {
+        return process.pid();
+    }
+
     public Path log() {
         return log;
     }
@@ -170,9 +175,34 @@ public final class PieceProcess implements AutoCloseable {
         process.waitFor();
     }
 
+    /**
+     * SIGSTOP: the process is frozen (its sockets stay open, it answers nothing) until {@link #resume()}, as in a
+     * long GC pause or a VM that stalls. The cluster tests freeze an engine past its session timeout.
+     */
+    public void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT: a process frozen by {@link #pause()} runs on. */
+    public void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) {
+            throw new IOException("kill -" + signal + " " + process.pid() + " (" + name + ") failed");
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
+            try {
+                resume(); // a frozen process would not hear SIGTERM until the grace ran out
+            } catch (IOException e) {
+                // it exited meanwhile
+            }
             stop();
         }
     }

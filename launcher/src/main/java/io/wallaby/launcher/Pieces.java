@@ -64,14 +64,55 @@ public final class Pieces implements AutoCloseable {
         return engine;
     }
 
+    /** The ports of one engine of several on this machine: each needs its own. */
+    public record EnginePorts(int source, int sink, int admin) {
+        /** Three ports free right now. */
+        public static EnginePorts free() throws IOException {
+            return new EnginePorts(freePort(), freePort(), freePort());
+        }
+
+        public String sourceAddress() {
+            return "127.0.0.1:" + source;
+        }
+
+        public String sinkAddress() {
+            return "127.0.0.1:" + sink;
+        }
+    }
+
+    /**
+     * Starts one engine of a cluster (or of several side by side) as {@code name}, on its own {@code ports}, with
+     * its own dead-letter file, and waits until it is ready.
+     */
+    public PieceProcess startEngine(String name, EnginePorts ports, String... extraArgs)
+            throws IOException, InterruptedException {
+        Files.createDirectories(logDir);
+        List<String> args = new ArrayList<>(List.of("--host", engineHost,
+                "--source-port", Integer.toString(ports.source()), "--sink-port", Integer.toString(ports.sink()),
+                "--admin-port", Integer.toString(ports.admin()),
+                "--dead-letter-file", logDir.resolve(name + "-dead-letters.jsonl").toAbsolutePath().toString()));
+        args.addAll(List.of(extraArgs));
+        PieceProcess engine = start(name, home.resolve("engine/target/wallaby-engine.jar"), List.of(), args, false);
+        engine.awaitLine(line -> READY.matcher(line).find(), START_TIMEOUT);
+        return engine;
+    }
+
     /**
      * Starts a source connector of {@code kind} ({@code postgres}, {@code generator}, {@code file})
      * pointed at the engine, and waits until it says it is ready.
      */
     public PieceProcess startSource(String name, String kind, String... kindArgs)
             throws IOException, InterruptedException {
-        List<String> args = new ArrayList<>(List.of(kind, "--engine-host", engineHost,
-                "--engine-port", Integer.toString(sourcePort)));
+        return startSourceTo(name, engineHost + ":" + sourcePort, kind, kindArgs);
+    }
+
+    /**
+     * Starts a source connector pointed at {@code engines} ({@code host:port,...}: any engines of a cluster),
+     * and waits until it says it is ready.
+     */
+    public PieceProcess startSourceTo(String name, String engines, String kind, String... kindArgs)
+            throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of(kind, "--engine-host", engines));
         args.addAll(List.of(kindArgs));
         PieceProcess source = start(name, home.resolve("source-connector/target/wallaby-source.jar"), args, false);
         // A second instance for a stream that is already open waits as a standby: that is ready too.
@@ -86,8 +127,13 @@ public final class Pieces implements AutoCloseable {
      */
     public PieceProcess startSink(String name, String kind, String... kindArgs)
             throws IOException, InterruptedException {
-        List<String> args = new ArrayList<>(List.of(kind, "--engine-host", engineHost,
-                "--engine-port", Integer.toString(sinkPort)));
+        return startSinkTo(name, engineHost + ":" + sinkPort, kind, kindArgs);
+    }
+
+    /** Starts a sink connector that drains every engine of {@code engines} ({@code host:port,...}). */
+    public PieceProcess startSinkTo(String name, String engines, String kind, String... kindArgs)
+            throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of(kind, "--engine-host", engines));
         args.addAll(List.of(kindArgs));
         boolean dataOnStdout = kind.equals("stdout");
         PieceProcess sink = start(name, home.resolve("sink-connector/target/wallaby-sink.jar"), args, dataOnStdout);

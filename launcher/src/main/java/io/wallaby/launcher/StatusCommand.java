@@ -91,6 +91,30 @@ final class StatusCommand implements Callable<Integer> {
             out.printf("Dead letters: %d (messages the application could not take) in %s%n",
                     deadLetters.path("count").asLong(), deadLetters.path("file").asText());
         }
+        printCluster(status.path("cluster"), c);
+    }
+
+    /** The members of the engine's cluster and who serves which partition; nothing for a standalone engine. */
+    private void printCluster(JsonNode cluster, JsonNode counters) {
+        if (cluster.isMissingNode() || cluster.isNull()) {
+            return;
+        }
+        out.println();
+        out.printf("Cluster %s (Kafka at %s): this engine is %s and serves %d of %d partitions; %d redirect(s)%n",
+                cluster.path("name").asText(), cluster.path("kafka").asText(), cluster.path("self").asText(),
+                cluster.path("owned").size(), cluster.path("partitions").asInt(), counters.path("redirects").asLong());
+        List<List<String>> members = new ArrayList<>();
+        for (JsonNode member : cluster.path("members")) {
+            List<String> partitions = new ArrayList<>();
+            member.path("partitions").forEach(p -> partitions.add(p.asText()));
+            members.add(List.of(member.path("address").asText(), member.path("sinkPort").asText(),
+                    member.path("adminPort").asText(), Integer.toString(partitions.size()), String.join(",", partitions)));
+        }
+        table(List.of("MEMBER (SOURCE ADDRESS)", "SINK PORT", "ADMIN PORT", "COUNT", "PARTITIONS"), members);
+        int unowned = cluster.path("unowned").size();
+        out.println(unowned == 0 ? "Every partition has an engine."
+                : String.format("%d partition(s) without an engine for %.1f s (a member died: the group's session "
+                        + "timeout passes before they move)", unowned, cluster.path("unownedForSeconds").asDouble()));
     }
 
     /** A rate over the engine's last ten seconds; "-" from an engine too old to report one. */

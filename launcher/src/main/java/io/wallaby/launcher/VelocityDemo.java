@@ -1,18 +1,11 @@
 package io.wallaby.launcher;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * {@code launch.sh demo velocity}: the stateful job. The postgres source splits {@code transactions} by account
@@ -48,11 +41,11 @@ final class VelocityDemo {
         long alertsBefore = AlertLogReader.lastRowId(db);
         // The logical capture routes deletes by the old row, so it needs the account in the replica identity.
         database.createTransactionsTable();
-        long idsBefore = lastTransactionId(db);
+        long idsBefore = database.lastTransactionId();
         List<TransactionInserter.AccountTransaction> rows = VelocityTransactions.generate(count, START, SEED);
         Instant flushAt = (rows.isEmpty() ? START : rows.get(rows.size() - 1).createdAt()).plus(Duration.ofHours(1));
 
-        Path stateDir = freshStateDir();
+        Path stateDir = DemoFolders.fresh(home, ".wallaby/velocity-state");
         int adminPort = Pieces.freePort();
         int sourceAdminPort = Pieces.freePort();
         say("Starting the engine (velocity_alerts: windows of " + SETTINGS.window().toSeconds() + " s, threshold "
@@ -98,27 +91,6 @@ final class VelocityDemo {
         written.stream().limit(10).forEach(a -> say("  " + a));
         say("Logs of every process: " + logDir);
         return difference.none() ? 0 : 1;
-    }
-
-    /** An empty state directory for this run's engine: the last run's windows are not this one's. */
-    private Path freshStateDir() throws IOException {
-        Path dir = home.resolve(".wallaby/velocity-state").toAbsolutePath().normalize();
-        if (Files.exists(dir)) {
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
-        return Files.createDirectories(dir);
-    }
-
-    private static long lastTransactionId(Connection db) throws SQLException {
-        try (Statement s = db.createStatement();
-             ResultSet rs = s.executeQuery("SELECT coalesce(max(id), 0) FROM transactions")) {
-            rs.next();
-            return rs.getLong(1);
-        }
     }
 
     private static double seconds(long sinceNanos) {

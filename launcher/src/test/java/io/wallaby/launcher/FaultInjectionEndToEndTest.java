@@ -6,12 +6,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -114,7 +111,7 @@ class FaultInjectionEndToEndTest {
         }
 
         try (Connection db = database.connect()) {
-            List<String> expected = expectedStatelessAlerts(db);
+            List<String> expected = StatelessExpectation.alerts(db);
             AlertLogAssertions.awaitCountAndAcknowledged(db, 0, expected.size(), new EngineStatus(adminPort),
                     List.of("transactions"));
             AlertDifference difference = AlertDifference.of(expected, AlertLogReader.alertsAfter(db, 0, Integer.MAX_VALUE));
@@ -183,24 +180,6 @@ class FaultInjectionEndToEndTest {
             }
             assertEquals(List.of(), deadLetters, "seed " + seed + ": no row was late or lacked a field");
         }
-    }
-
-    /** The alerts every committed transaction must give, computed here independently of the engine. */
-    private static List<String> expectedStatelessAlerts(Connection db) throws Exception {
-        List<String> alerts = new ArrayList<>();
-        try (Statement s = db.createStatement();
-             ResultSet rs = s.executeQuery("SELECT id, amount FROM transactions ORDER BY id")) {
-            while (rs.next()) {
-                BigDecimal amount = rs.getBigDecimal(2);
-                String shown = amount.stripTrailingZeros().toPlainString();
-                if (amount.compareTo(BigDecimal.valueOf(1000)) > 0) {
-                    alerts.add("Deposit Alert for " + rs.getLong(1) + ": " + shown);
-                } else if (amount.compareTo(BigDecimal.valueOf(-1000)) < 0) {
-                    alerts.add("Withdrawal Alert for " + rs.getLong(1) + ": " + shown);
-                }
-            }
-        }
-        return alerts;
     }
 
     /** How many (account, window) pairs are both missing and extra: alerted, but with another sum. */

@@ -31,6 +31,8 @@ final class OpenStream {
     /** Sent, not yet acknowledged, oldest first: what a reconnect replays. */
     private final ArrayDeque<Frame.Message> unacknowledged = new ArrayDeque<>();
     /** The engine accepted the stream on some connection: from then on a refusal means it was taken over. */
+    /** The engine that accepted the stream last; null before the first time. */
+    private EngineAddress acceptedBy;
     private boolean everAccepted;
     private boolean eosAcknowledged;
 
@@ -97,10 +99,12 @@ final class OpenStream {
     }
 
     /**
-     * The engine accepted the stream at {@code enginePoint}. The first time, that is where the connector
-     * resumes; on a reconnection it acknowledges what the engine got before the connection broke.
+     * The engine {@code engine} accepted the stream at {@code enginePoint}. The first time, that is where the
+     * connector resumes; on a reconnection it acknowledges what the engine got before the connection broke.
      */
-    void accepted(long enginePoint) {
+    void accepted(long enginePoint, EngineAddress engine) {
+        EngineAddress before = acceptedBy;
+        acceptedBy = engine;
         if (!everAccepted) {
             everAccepted = true;
             resumePoint = enginePoint;
@@ -108,8 +112,14 @@ final class OpenStream {
             log.info("stream '{}' open, resuming after {}", name, Points.describe(enginePoint));
             return;
         }
-        if (acknowledgedPoint != Frame.U64_MAX
-                && (enginePoint == Frame.U64_MAX || Long.compareUnsigned(enginePoint, acknowledgedPoint) < 0)) {
+        boolean behind = acknowledgedPoint != Frame.U64_MAX
+                && (enginePoint == Frame.U64_MAX || Long.compareUnsigned(enginePoint, acknowledgedPoint) < 0);
+        if (behind && !engine.equals(before)) {
+            // The stream moved to another engine of a cluster. What the previous one acknowledged is done (a
+            // stateless engine acknowledges only what its sinks committed); the new one simply never saw it.
+            log.info("stream '{}' moved from {} to {}, which stands at {}; {} acknowledged by {} is done", name, before,
+                    engine, Points.describe(enginePoint), Points.describe(acknowledgedPoint), before);
+        } else if (behind) {
             log.error("stream '{}': the engine now stands at {} but had acknowledged {} before; the messages in between "
                             + "are no longer held here and are missing from the engine (was its state lost?)",
                     name, Points.describe(enginePoint), Points.describe(acknowledgedPoint));

@@ -275,7 +275,7 @@ final class SourceSession {
             }
             if (answer.success()) {
                 on.accepted(stream);
-                stream.accepted(answer.point());
+                stream.accepted(answer.point(), on.engine());
                 return replay(stream, on);
             }
             if (stream.everAccepted()) {

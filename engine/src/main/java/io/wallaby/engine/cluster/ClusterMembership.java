@@ -8,6 +8,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -44,8 +45,13 @@ import java.util.concurrent.TimeoutException;
  * redirects its connector (RESTART, NOTIFY_ACK 0), and Kafka hands the partition on only after the callback
  * returned. A stateless pipeline needs nothing else: the new owner is fed what the sources have not had
  * acknowledged, and outputs keep their deterministic ids, so the sink skips what it already has.
+ *
+ * <p>For a stateful pipeline's checkpoints it is the {@link PartitionOwnership} a {@link KafkaCheckpointStore}
+ * asks: after every poll, and at the start of every rebalance callback, the membership thread publishes the
+ * consumer's group metadata (member id and epoch) in a volatile field, since the checkpoint thread may not call
+ * the consumer itself (the KIP-848 consumer throws {@code ConcurrentModificationException} on a second thread).
  */
-public final class ClusterMembership implements Placement, AutoCloseable {
+public final class ClusterMembership implements Placement, PartitionOwnership, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterMembership.class);
     private static final Duration POLL = Duration.ofMillis(100);
@@ -57,11 +63,14 @@ public final class ClusterMembership implements Placement, AutoCloseable {
     private final String controlTopic;
     private final MemberDirectory directory;
     private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
+    /** Partitions in {@code onPartitionsRevoked}: no longer served, still the member's until it returns. */
+    private final Set<Integer> revoking = ConcurrentHashMap.newKeySet();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile boolean refreshWanted;
     private volatile long revocations;
     private volatile MemberAddress self;
+    private volatile ConsumerGroupMetadata groupMetadata;
     private Admin admin;
     private KafkaConsumer<byte[], byte[]> consumer;
     private Thread thread;
@@ -120,13 +129,15 @@ public final class ClusterMembership implements Placement, AutoCloseable {
                     Optional.empty()))).all().get(30, TimeUnit.SECONDS);
             log.info("Created the control topic {} with {} partitions", controlTopic, cluster.partitions());
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw unreachable(e.getCause());
+            }
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new ClusterException("cannot create the control topic " + controlTopic + " on Kafka at "
                         + cluster.kafka() + ": " + e.getCause().getMessage(), e.getCause());
             }
         } catch (TimeoutException e) {
-            throw new ClusterException("no answer from Kafka at " + cluster.kafka() + " within 30 s: is it running "
-                    + "(./launch.sh kafka) and is --kafka right?", e);
+            throw unreachable(e);
         }
         int found;
         try {
@@ -143,12 +154,18 @@ public final class ClusterMembership implements Placement, AutoCloseable {
         }
     }
 
+    private ClusterException unreachable(Throwable cause) {
+        return new ClusterException("no answer from Kafka at " + cluster.kafka() + ": is it running (./launch.sh "
+                + "kafka) and is --kafka right? (" + cause.getMessage() + ")", cause);
+    }
+
     private void run() {
         try {
             consumer.subscribe(List.of(controlTopic), new Rebalance());
             long nextRefresh = 0;
             while (running) {
                 consumer.poll(POLL);
+                publishGroupMetadata();
                 long now = System.currentTimeMillis();
                 if (refreshWanted || now >= nextRefresh) {
                     refreshWanted = false;
@@ -185,6 +202,7 @@ public final class ClusterMembership implements Placement, AutoCloseable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            publishGroupMetadata();
             List<Integer> added = numbers(partitions);
             owned.addAll(added);
             refreshWanted = true;
@@ -195,11 +213,19 @@ public final class ClusterMembership implements Placement, AutoCloseable {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            letGo(numbers(partitions), "revoked");
+            publishGroupMetadata();
+            List<Integer> revoked = numbers(partitions);
+            revoking.addAll(revoked);
+            try {
+                letGo(revoked, "revoked");
+            } finally {
+                revoking.removeAll(revoked);
+            }
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            publishGroupMetadata();
             letGo(numbers(partitions), "lost (this engine was out of touch with the group past its session timeout)");
         }
     }
@@ -231,6 +257,27 @@ public final class ClusterMembership implements Placement, AutoCloseable {
         }
         log.info("Cluster {}: partitions {} {}; {} connection(s) told to go elsewhere", cluster.name(),
                 new TreeSet<>(partitions), why, redirects.size());
+    }
+
+    /** On the membership thread, the only one that may call the consumer. */
+    private void publishGroupMetadata() {
+        groupMetadata = consumer.groupMetadata();
+    }
+
+    @Override
+    public ConsumerGroupMetadata groupMetadata() {
+        return groupMetadata;
+    }
+
+    /**
+     * Whether a checkpoint of {@code partition}'s streams may be written: it is served here, or it is being
+     * revoked and {@code onPartitionsRevoked} has not returned, which is when a final checkpoint is taken (the
+     * group coordinator holds the partition as this member's until the revocation is acknowledged, after the
+     * callback). A lost partition is not: the member is already out of the group.
+     */
+    @Override
+    public boolean owns(int partition) {
+        return owned.contains(partition) || revoking.contains(partition);
     }
 
     private static List<Integer> numbers(Collection<TopicPartition> partitions) {

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -24,8 +26,10 @@ import java.util.Map;
  * whose dead letter could still be lost. Bad messages are rare, so the synchronous write (on the
  * connection's event loop) costs nothing in the common case and keeps the ordering obvious.
  *
- * <p>Opened on the first dead letter, so an engine that never sees one leaves no file. Thread-safe: the
- * event loops of several source connections share it.
+ * <p>Opened on the first dead letter, so an engine that never sees one leaves no such file. While the engine
+ * runs it holds a lock on {@code <file>.lock} beside it ({@link #lock()}), so that two engines on one machine
+ * (a cluster's, say) never append to the same file unawares: the second is refused at start. Thread-safe: the
+ * lanes of several streams share it.
  */
 public final class DeadLetterFile implements AutoCloseable {
 
@@ -33,6 +37,8 @@ public final class DeadLetterFile implements AutoCloseable {
 
     private final Path path;
     private FileChannel channel;
+    private FileChannel lockChannel;
+    private FileLock lock;
     private long written;
     private final Map<String, Long> writtenByStream = new HashMap<>();
 
@@ -42,6 +48,27 @@ public final class DeadLetterFile implements AutoCloseable {
 
     public Path path() {
         return path;
+    }
+
+    /**
+     * Takes the file for this engine: a lock on {@code <file>.lock}, held until {@link #close()}.
+     *
+     * @throws IOException naming the file and what to do when another running engine holds it
+     */
+    public synchronized void lock() throws IOException {
+        Path lockFile = Path.of(path + ".lock");
+        lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try {
+            lock = lockChannel.tryLock();
+        } catch (OverlappingFileLockException heldInThisProcess) {
+            lock = null;
+        }
+        if (lock == null) {
+            lockChannel.close();
+            lockChannel = null;
+            throw new IOException("the dead-letter file " + path + " is used by another running engine (it holds "
+                    + lockFile + "): give each engine on this machine its own --dead-letter-file");
+        }
     }
 
     /** Dead letters written since the engine started. */
@@ -94,6 +121,11 @@ public final class DeadLetterFile implements AutoCloseable {
         if (channel != null) {
             channel.close();
             channel = null;
+        }
+        if (lockChannel != null) {
+            lockChannel.close(); // releases the lock; the empty lock file stays, harmless, for the next engine
+            lockChannel = null;
+            lock = null;
         }
     }
 

@@ -9,7 +9,7 @@ import java.io.IOException;
  * a compacted Kafka topic for a cluster) without the engine noticing.
  *
  * <p>Thread-safety: {@link #write} is called by one checkpoint thread at a time; {@link #restore} before
- * any write, at start-up.
+ * any write of the streams it restores (at start-up; in a cluster, when a partition is assigned).
  */
 public interface CheckpointStore extends AutoCloseable {
 
@@ -36,7 +36,7 @@ public interface CheckpointStore extends AutoCloseable {
      */
     long write(Checkpoint checkpoint) throws IOException;
 
-    /** Bytes the store holds on disk, about. */
+    /** Bytes the store holds on this machine's disk, about; -1 when it keeps them elsewhere (a Kafka topic). */
     long sizeOnDisk();
 
     @Override
