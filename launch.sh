@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Starts Wallaby's pieces, each as its own process.
 #
-#   ./launch.sh demo [--connection CONN]   the whole pipeline on 10,000 transactions, then stops
+#   ./launch.sh demo [--connection CONN]   the whole pipeline on 10,000 transactions, then stops; prints the
+#                                          engine's web view address (--keep-running: stay up until Ctrl-C)
 #   ./launch.sh demo velocity [--connection CONN]
 #                                          the stateful job: velocity alerts per account and 10 s window
 #   ./launch.sh demo --cluster 3           the alert pipeline on 3 engines coordinated by a Kafka broker
 #   ./launch.sh postgres [--port N]        an embedded PostgreSQL; prints its connection string
-#   ./launch.sh engine [flags]             the engine (./launch.sh engine --help), admin HTTP on :7300
+#   ./launch.sh engine [flags]             the engine (./launch.sh engine --help), admin HTTP and web view on :7300
 #   ./launch.sh status [--connection C]    the running engine's connectors, streams, counters, capture lag
 #   ./launch.sh source KIND [flags]        a source connector: postgres, generator, file
 #   ./launch.sh sink KIND [flags]          a sink connector: postgres, stdout, file
@@ -37,10 +38,10 @@ needs_build() {
     [ -f "$jar" ] || return 0
   done
   [ -d "$KAFKA_LIB" ] || return 0
-  # Rebuild when any source or pom is newer than the oldest jar.
+  # Rebuild when any source, pom or resource (the web view's page and scripts among them) is newer than the oldest jar.
   local oldest
   oldest=$(ls -t "$ENGINE_JAR" "$SOURCE_JAR" "$SINK_JAR" "$LAUNCHER_JAR" "$KAFKA_JAR" | tail -n 1)
-  [ -n "$(find . -path ./.git -prune -o \( -name '*.java' -o -name 'pom.xml' -o -name '*.xml' -path '*/src/main/*' \) -newer "$oldest" -print -quit)" ]
+  [ -n "$(find . -path ./.git -prune -o \( -name '*.java' -o -name 'pom.xml' -o -name '*.xml' -path '*/src/main/*' -o -type f -path '*/src/main/resources/*' \) -newer "$oldest" -print -quit)" ]
 }
 
 build() {

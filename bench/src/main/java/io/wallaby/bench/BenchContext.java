@@ -16,18 +16,27 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class BenchContext {
 
+    /** How scenario 1's engine is watched while it runs ({@code --watch}). */
+    enum Watch { none, admin, page }
+
     private final Path home;
     private final Path logDir;
     private final int runs;
     private final Integer rowsOverride;
+    private final Watch watch;
     private final Map<String, List<Double>> shared = new ConcurrentHashMap<>();
     private final List<String> notes = new ArrayList<>();
 
-    BenchContext(Path home, Path logDir, int runs, Integer rowsOverride) {
+    BenchContext(Path home, Path logDir, int runs, Integer rowsOverride, Watch watch) {
         this.home = home;
         this.logDir = logDir;
         this.runs = runs;
         this.rowsOverride = rowsOverride;
+        this.watch = watch;
+    }
+
+    Watch watch() {
+        return watch;
     }
 
     int runs() {

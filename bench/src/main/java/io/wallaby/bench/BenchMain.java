@@ -53,6 +53,11 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--home", description = "The Wallaby checkout whose engine and connector jars are run.")
     Path home = Path.of(".");
 
+    @Option(names = "--watch", description = "Scenario 1 (engine) only: none (no admin port, as always), admin (the "
+            + "engine's admin port on, nothing reading it) or page (the admin port on and its web view open in headless "
+            + "Chromium, polling /status every second): what watching the engine costs it.")
+    BenchContext.Watch watch = BenchContext.Watch.none;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new BenchMain()).execute(args));
     }
@@ -64,7 +69,8 @@ public final class BenchMain implements Callable<Integer> {
         }
         List<Scenario> selected = select();
         Machine machine = Machine.describe();
-        BenchContext context = new BenchContext(home, home.resolve(".wallaby/bench-logs").toAbsolutePath(), runs, rows);
+        BenchContext context = new BenchContext(home, home.resolve(".wallaby/bench-logs").toAbsolutePath(), runs, rows,
+                watch);
         List<Figure> figures = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         long started = System.nanoTime();
@@ -105,7 +111,7 @@ public final class BenchMain implements Callable<Integer> {
     /** The command line as given, for the report. */
     String describeOptions() {
         return "--runs " + runs + " --scenarios " + String.join(",", scenarios)
-                + (rows != null ? " --rows " + rows : "");
+                + (rows != null ? " --rows " + rows : "") + (watch != BenchContext.Watch.none ? " --watch " + watch : "");
     }
 
     private List<Scenario> select() {

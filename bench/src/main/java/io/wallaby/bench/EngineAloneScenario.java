@@ -28,6 +28,18 @@ final class EngineAloneScenario extends AbstractScenario {
         super(KEY, "1. Engine alone");
     }
 
+    /** What --watch did, with the page's own count of the /status answers it showed during each measured run. */
+    private static String watchNote(BenchContext.Watch watch, List<Double> pageUpdates) {
+        return switch (watch) {
+            case none -> "";
+            case admin -> " --watch admin: the engine's admin port was on (rates and progress sampled each second on "
+                    + "its own event loop), nothing read it.";
+            case page -> " --watch page: the engine's web view was open in headless Chromium on the same machine "
+                    + "throughout, polling /status; it showed " + pageUpdates.stream().map(u -> String.format("%.0f", u))
+                    .toList() + " answers during the measured runs.";
+        };
+    }
+
     @Override
     public List<Figure> run(BenchContext context) throws Exception {
         int rows = context.rows(DEFAULT_ROWS);
@@ -44,16 +56,26 @@ final class EngineAloneScenario extends AbstractScenario {
         List<Double> rates = new ArrayList<>();
         List<Double> cpuPerMillion = new ArrayList<>();
         List<Double> engineRss = new ArrayList<>();
+        List<Double> pageUpdates = new ArrayList<>();
         for (int run = 1; run <= context.runs(); run++) {
             try (Pieces pieces = context.pieces(KEY, run)) {
-                pieces.startEngine();
+                int adminPort = Pieces.freePort();
+                if (context.watch() == BenchContext.Watch.none) {
+                    pieces.startEngine();
+                } else {
+                    pieces.startEngine("--admin-port", Integer.toString(adminPort));
+                }
                 long engine = ProcFs.childRunning("wallaby-engine.jar");
-                try (CountingSink sink = new CountingSink(pieces.sinkPort());
+                // Null (nothing to close) unless the web view is to be open throughout the run.
+                try (WebViewWatcher page = context.watch() == BenchContext.Watch.page ? WebViewWatcher.open(adminPort)
+                        : null;
+                     CountingSink sink = new CountingSink(pieces.sinkPort());
                      SyntheticSource source = new SyntheticSource(pieces.sourcePort())) {
                     source.writeAll(warmPayloads);
                     sink.awaitCount(warmAlerts, Duration.ofMinutes(2));
                     source.awaitAcknowledged(Duration.ofMinutes(1));
 
+                    int updatesBefore = page == null ? 0 : page.updates();
                     double cpuBefore = ProcFs.cpuSeconds(engine);
                     long start = System.nanoTime();
                     source.writeAll(payloads);
@@ -62,6 +84,9 @@ final class EngineAloneScenario extends AbstractScenario {
                     long end = Math.max(alertsDone, source.awaitAcknowledged(Duration.ofMinutes(1)));
                     double cpu = ProcFs.cpuSeconds(engine) - cpuBefore;
                     double seconds = (end - start) / 1e9;
+                    if (page != null) {
+                        pageUpdates.add((double) (page.updates() - updatesBefore));
+                    }
                     rates.add(rows / seconds);
                     cpuPerMillion.add(cpu / rows * 1e6);
                     engineRss.add(ProcFs.peakRssMiB(engine));
@@ -76,7 +101,7 @@ final class EngineAloneScenario extends AbstractScenario {
                 + "clock starts; then the " + rows + " measured messages, " + alerts + " of which raise alerts. "
                 + "Time from the first write to the last input "
                 + "acknowledged and the last alert read by the sink. CPU is utime+stime of the engine process "
-                + "from /proc over the same interval.");
+                + "from /proc over the same interval." + watchNote(context.watch(), pageUpdates));
         return List.of(
                 Figure.withTarget(title(), "messages/s through the engine", "msg/s", rates, "≥ 1,000,000",
                         v -> v >= 1_000_000),

@@ -1,5 +1,6 @@
 package io.wallaby.engine;
 
+import io.wallaby.engine.admin.SourceAdmins;
 import io.wallaby.engine.cluster.ClusterSettings;
 import io.wallaby.engine.guard.ConnectionLimits;
 import io.wallaby.protocol.Frames;
@@ -34,11 +35,14 @@ import java.util.Objects;
  * @param checkpointInterval how often each stream of a stateful application is checkpointed
  * @param appConfig      the application's settings ({@code --app-config key=value})
  * @param cluster        the Kafka cluster this engine is a member of, or null for a standalone engine
+ * @param sourceAdmins   admin addresses of source connectors ({@code http://host:port}) whose figures (a
+ *                       replication slot's lag) the engine reads into /status; needs the admin port
  */
 public record EngineConfig(String host, int sourcePort, int sinkPort, String cookie, int maxFrameLength,
                            long maxCredits, long refillLevel, long maxPending, ConnectionLimits limits,
                            int adminPort, Tls tls, Path deadLetterFile, int lanes, Path stateDir,
-                           Duration checkpointInterval, Map<String, String> appConfig, ClusterSettings cluster) {
+                           Duration checkpointInterval, Map<String, String> appConfig, ClusterSettings cluster,
+                           List<String> sourceAdmins) {
 
     /** PEM files: a certificate chain and its unencrypted PKCS#8 private key. */
     public record Tls(Path certificate, Path key) {
@@ -66,6 +70,7 @@ public record EngineConfig(String host, int sourcePort, int sinkPort, String coo
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(checkpointInterval, "checkpointInterval");
         appConfig = Map.copyOf(appConfig);
+        sourceAdmins = List.copyOf(sourceAdmins);
     }
 
     /** A builder that starts from the command line's defaults. */
@@ -78,7 +83,8 @@ public record EngineConfig(String host, int sourcePort, int sinkPort, String coo
         return new Builder().host(host).sourcePort(sourcePort).sinkPort(sinkPort).cookie(cookie)
                 .maxFrameLength(maxFrameLength).maxCredits(maxCredits).refillLevel(refillLevel).maxPending(maxPending)
                 .limits(limits).adminPort(adminPort).tls(tls).deadLetterFile(deadLetterFile).lanes(lanes)
-                .stateDir(stateDir).checkpointInterval(checkpointInterval).appConfig(appConfig).cluster(cluster);
+                .stateDir(stateDir).checkpointInterval(checkpointInterval).appConfig(appConfig).cluster(cluster)
+                .sourceAdmins(sourceAdmins);
     }
 
     /**
@@ -176,6 +182,16 @@ public record EngineConfig(String host, int sourcePort, int sinkPort, String coo
         if (cluster != null) {
             cluster.addProblems(problems);
         }
+        for (String address : sourceAdmins) {
+            String problem = SourceAdmins.problem(address);
+            if (problem != null) {
+                problems.add(problem);
+            }
+        }
+        if (!sourceAdmins.isEmpty() && adminPort == ADMIN_OFF) {
+            problems.add("--source-admin needs --admin-port: the figures it reads are shown in /status and the web "
+                    + "view, which the admin port serves");
+        }
         return problems;
     }
 
@@ -216,6 +232,7 @@ public record EngineConfig(String host, int sourcePort, int sinkPort, String coo
         private Duration checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
         private Map<String, String> appConfig = Map.of();
         private ClusterSettings cluster;
+        private List<String> sourceAdmins = List.of();
 
         private Builder() {
         }
@@ -308,10 +325,16 @@ public record EngineConfig(String host, int sourcePort, int sinkPort, String coo
             return this;
         }
 
+        /** Source connectors' admin addresses ({@code http://host:port}); empty for none. */
+        public Builder sourceAdmins(List<String> value) {
+            sourceAdmins = value;
+            return this;
+        }
+
         public EngineConfig build() {
             return new EngineConfig(host, sourcePort, sinkPort, cookie, maxFrameLength, maxCredits, refillLevel,
                     maxPending, limits, adminPort, tls, deadLetterFile, lanes, stateDir, checkpointInterval, appConfig,
-                    cluster);
+                    cluster, sourceAdmins);
         }
     }
 }

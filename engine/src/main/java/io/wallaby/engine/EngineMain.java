@@ -19,6 +19,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,9 +98,14 @@ public final class EngineMain implements Callable<Integer> {
             description = "Source streams one connection may hold; NOTIFY beyond gets NOTIFY_ACK 0.")
     int maxStreamsPerConnection = ConnectionLimits.DEFAULT_MAX_STREAMS_PER_CONNECTION;
 
-    @Option(names = "--admin-port", description = "HTTP port for /health, /metrics and /status on --host "
-            + "(0: any free port; unset: no admin port).")
+    @Option(names = "--admin-port", description = "HTTP port for the web view (/), /health, /metrics and /status on "
+            + "--host (0: any free port; unset: no admin port).")
     Integer adminPort;
+
+    @Option(names = "--source-admin", paramLabel = "URL", description = "A source connector's admin address "
+            + "(http://HOST:PORT, its --admin-port): the engine reads its /metrics every second and shows its figures "
+            + "(a replication slot's lag) in /status and the web view. Repeat for more sources; needs --admin-port.")
+    List<String> sourceAdmins = new ArrayList<>();
 
     @Option(names = "--log-format", description = "Log lines as text or json (one object per line): ${COMPLETION-CANDIDATES}.")
     LogFormat logFormat = LogFormat.text;
@@ -172,6 +178,7 @@ public final class EngineMain implements Callable<Integer> {
                 .cluster(kafka == null && clusterName == null ? null
                         : new ClusterSettings(String.valueOf(kafka), String.valueOf(clusterName), clusterPartitions,
                         advertisedHost()))
+                .sourceAdmins(sourceAdmins)
                 .build();
         if ((kafka == null) != (clusterName == null)) {
             printError("--kafka and --cluster go together: give both to join a cluster, neither for a standalone engine");
@@ -213,7 +220,8 @@ public final class EngineMain implements Callable<Integer> {
                     kafka, config.cluster().advertisedHost(), server.sourcePort());
         }
         if (config.adminPort() != EngineConfig.ADMIN_OFF) {
-            log.info("Wallaby engine admin on http://{}:{}/ (health, metrics, status)", host, server.adminPort());
+            log.info("Wallaby engine admin on http://{}:{}/ (the web view; /health, /metrics, /status)", host,
+                    server.adminPort());
         }
         if (signals == null) {
             server.awaitClosed(); // run in-process, without main(): whoever started it closes it

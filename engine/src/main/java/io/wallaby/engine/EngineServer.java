@@ -9,13 +9,19 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.wallaby.api.Application;
 import io.wallaby.api.Pipeline;
 import io.wallaby.api.Settings;
 import io.wallaby.engine.admin.AdminChannelInitializer;
 import io.wallaby.engine.admin.AdminRequestHandler;
 import io.wallaby.engine.admin.EngineMetrics;
+import io.wallaby.engine.admin.SourceAdmins;
+import io.wallaby.engine.admin.StatusReport;
+import io.wallaby.engine.admin.StreamProgress;
 import io.wallaby.engine.admin.ThroughputRates;
+import io.wallaby.engine.admin.WebAssets;
+import io.wallaby.engine.admin.WebViewHandler;
 import io.wallaby.engine.cluster.ClusterMembership;
 import io.wallaby.engine.cluster.MemberAddress;
 import io.wallaby.engine.connection.ConnectorChannelInitializer;
@@ -46,9 +52,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The engine: a source port, a sink port and, when configured, an admin HTTP port, sharing one set
- * of event loops and one {@link StreamRegistry}. Usable in-process: {@code start()} on ports 0, read
- * {@link #sourcePort()} and {@link #sinkPort()}, {@link #drain} and {@code close()} when done.
+ * The engine: a source port and a sink port sharing one set of event loops and one {@link StreamRegistry},
+ * and, when configured, an admin HTTP port (health, metrics, status, the web view) on an event loop of its
+ * own, so that whoever watches the engine never delays its connectors. Usable in-process: {@code start()}
+ * on ports 0, read {@link #sourcePort()} and {@link #sinkPort()}, {@link #drain} and {@code close()} when done.
  */
 public final class EngineServer implements AutoCloseable {
 
@@ -65,11 +72,15 @@ public final class EngineServer implements AutoCloseable {
     private final ErrorReplyHandler errorReplies = new ErrorReplyHandler();
     private final EngineMetrics metrics;
     private final ThroughputRates rates;
+    private final StreamProgress progress;
+    private final SourceAdmins sourceAdmins;
     private final Lifecycle lifecycle = new Lifecycle();
     private final Connectors connectors = new Connectors();
     private final DeadLetterFile deadLetters;
     private final EventLoopGroup acceptors = new NioEventLoopGroup(1);
     private final EventLoopGroup workers = new NioEventLoopGroup();
+    /** The admin port's one thread: its requests and the sampling of rates and progress; null without the port. */
+    private volatile EventLoopGroup adminLoop;
     private Channel sourceChannel;
     private Channel sinkChannel;
     private Channel adminChannel;
@@ -95,6 +106,8 @@ public final class EngineServer implements AutoCloseable {
         this.deadLetters = new DeadLetterFile(config.deadLetterFile());
         this.metrics = new EngineMetrics(counters, registry, deadLetters, limitHits, errorReplies);
         this.rates = new ThroughputRates(counters, registry, rateWindow);
+        this.progress = new StreamProgress(registry);
+        this.sourceAdmins = new SourceAdmins(config.sourceAdmins());
         this.membership = config.cluster() == null ? null : new ClusterMembership(config.cluster(), registry);
         if (membership != null && registry.pipeline().stateful()) {
             throw new IllegalArgumentException(application.getClass().getSimpleName() + " is stateful, and a "
@@ -126,6 +139,7 @@ public final class EngineServer implements AutoCloseable {
             restore();
             // The zero point of every rate, before any traffic: a burst ahead of the first scheduled sample counts.
             rates.sample();
+            progress.sample();
             ConnectorChannelInitializer.Front front = new ConnectorChannelInitializer.Front(sslContext(),
                     config.maxFrameLength(), config.cookie(), config.limits(), limitHits, errorReplies, connectors);
             SourceChannelInitializer sources = new SourceChannelInitializer(front,
@@ -134,15 +148,10 @@ public final class EngineServer implements AutoCloseable {
             SinkChannelInitializer sinks = new SinkChannelInitializer(front, registry);
             metrics.port(sources);
             metrics.port(sinks);
-            sourceChannel = bind(config.sourcePort(), "--source-port", sources);
-            sinkChannel = bind(config.sinkPort(), "--sink-port", sinks);
+            sourceChannel = bind(acceptors, workers, config.sourcePort(), "--source-port", sources);
+            sinkChannel = bind(acceptors, workers, config.sinkPort(), "--sink-port", sinks);
             if (config.adminPort() != EngineConfig.ADMIN_OFF) {
-                // Only /status shows the rates, so without an admin port nothing samples them.
-                long interval = rates.interval().toNanos();
-                workers.next().scheduleAtFixedRate(rates::sample, interval, interval, TimeUnit.NANOSECONDS);
-                adminChannel = bind(config.adminPort(), "--admin-port", new AdminChannelInitializer(
-                        new AdminRequestHandler(applicationName, lifecycle, metrics, connectors, registry, counters,
-                                rates, deadLetters, processors, membership)));
+                openAdminPort();
             }
             joinCluster();
             lifecycle.moveTo(Lifecycle.Phase.ACCEPTING);
@@ -151,6 +160,30 @@ public final class EngineServer implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /**
+     * The admin port, on its own event loop. Only /status and the web view show the rates, progress and the
+     * sources' admin figures, so without an admin port nothing samples or reads them.
+     */
+    private void openAdminPort() throws StartFailedException, InterruptedException {
+        WebAssets assets;
+        try {
+            assets = WebAssets.fromClasspath();
+        } catch (WebAssets.MissingAssetException e) {
+            throw new StartFailedException(e.getMessage(), e);
+        }
+        adminLoop = new NioEventLoopGroup(1, new DefaultThreadFactory("wallaby-admin"));
+        long interval = rates.interval().toNanos();
+        adminLoop.scheduleAtFixedRate(() -> {
+            rates.sample();
+            progress.sample();
+        }, interval, interval, TimeUnit.NANOSECONDS);
+        sourceAdmins.start();
+        StatusReport.Inputs status = new StatusReport.Inputs(applicationName, lifecycle, connectors, registry,
+                counters, rates, progress, deadLetters, processors, membership, sourceAdmins);
+        adminChannel = bind(adminLoop, adminLoop, config.adminPort(), "--admin-port", new AdminChannelInitializer(
+                new WebViewHandler(assets), new AdminRequestHandler(status, metrics)));
     }
 
     /** Takes the dead-letter file for this engine: another running engine on it is refused, not shared. */
@@ -211,10 +244,10 @@ public final class EngineServer implements AutoCloseable {
         }
     }
 
-    private Channel bind(int port, String option, ChannelHandler initializer)
-            throws StartFailedException, InterruptedException {
+    private Channel bind(EventLoopGroup acceptor, EventLoopGroup loops, int port, String option,
+                         ChannelHandler initializer) throws StartFailedException, InterruptedException {
         ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(acceptors, workers)
+                .group(acceptor, loops)
                 .channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(initializer);
@@ -322,6 +355,10 @@ public final class EngineServer implements AutoCloseable {
     public void awaitClosed() throws InterruptedException {
         acceptors.terminationFuture().sync();
         workers.terminationFuture().sync();
+        EventLoopGroup admin = adminLoop;
+        if (admin != null) {
+            admin.terminationFuture().sync();
+        }
     }
 
     /** Closes every port and every connection, then stops the event loops. Idempotent. */
@@ -345,6 +382,11 @@ public final class EngineServer implements AutoCloseable {
         }
         acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        EventLoopGroup admin = adminLoop;
+        if (admin != null) {
+            admin.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        sourceAdmins.close();
         metrics.close();
         try {
             deadLetters.close();

@@ -3,6 +3,7 @@ package io.wallaby.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.management.UnixOperatingSystemMXBean;
+import com.sun.net.httpserver.HttpServer;
 import io.wallaby.apps.AlertStateless;
 import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.StreamIds;
@@ -12,10 +13,12 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,6 +107,9 @@ class AdminEndpointsTest {
                     assertTrue(connector.get("remoteAddress").asText().contains("127.0.0.1"), connector.toString());
                     assertTrue(connector.get("connectedSince").asText().matches("\\d{4}-.*Z"), connector.toString());
                 }
+                JsonNode sourceConnector = status.get("connectors").get(0);
+                assertEquals("test/peer@" + sourceConnector.get("remoteAddress").asText(),
+                        sourceConnector.get("name").asText());
                 JsonNode sourceStream = status.get("sourceStreams").get(0);
                 assertEquals(STREAM, sourceStream.get("name").asText());
                 assertEquals(4, sourceStream.get("messagesIn").asLong());
@@ -111,11 +117,28 @@ class AdminEndpointsTest {
                 assertEquals("4", sourceStream.get("acknowledged").asText());
                 assertEquals(0, sourceStream.get("inFlight").asInt());
                 assertTrue(sourceStream.get("connection").asText().startsWith("test/peer@"), sourceStream.toString());
+                // The fields the web view added: where its outputs go, what waits, what failed, whether it is stuck.
+                assertEquals(SINK_STREAM, sourceStream.get("sinkStream").asText());
+                assertEquals(0, sourceStream.get("acknowledgementLag").asLong());
+                assertEquals(1, sourceStream.get("deadLetters").asLong()); // the amount "x"
+                assertEquals(0, sourceStream.get("secondsWithoutProgress").asDouble());
+                assertEquals(false, sourceStream.get("stuck").asBoolean());
                 JsonNode sinkStream = status.get("sinkStreams").get(0);
                 assertEquals(SINK_STREAM, sinkStream.get("name").asText());
                 assertEquals(0, sinkStream.get("pendingOutputs").asInt());
                 assertEquals(String.valueOf(3 * 65536), sinkStream.get("committed").asText());
                 assertEquals(98, sinkStream.get("credits").asLong());
+                assertEquals(2, sinkStream.get("outputsAppended").asLong());
+                assertEquals(2, sinkStream.get("outputsCommitted").asLong());
+                assertEquals(false, sinkStream.get("stuck").asBoolean());
+                assertTrue(status.get("time").asText().matches("\\d{4}-.*Z"), status.toString());
+                assertEquals(5.0, status.get("stuckAfterSeconds").asDouble());
+                assertEquals(0, status.get("sourceAdmins").size());
+                // Both connectors are named as the streams name the connection that holds them.
+                List<String> names = new ArrayList<>();
+                status.get("connectors").forEach(c -> names.add(c.get("name").asText()));
+                assertTrue(names.contains(sourceStream.get("connection").asText()), names.toString());
+                assertTrue(names.contains(sinkStream.get("connection").asText()), names.toString());
                 assertEquals(4, status.get("counters").get("messagesProcessed").asLong());
                 assertEquals(2, status.get("counters").get("outputsProduced").asLong());
             }
@@ -135,6 +158,47 @@ class AdminEndpointsTest {
         }
         for (String name : expected) {
             assertTrue(text.contains("\n" + name + " ") || text.contains("\n" + name + "{"), name + " missing:\n" + text);
+        }
+    }
+
+    /** A source admin port (a stand-in answering as the postgres source does): its slot's lag shows in /status. */
+    @Test
+    void aSourceAdminsSlotLagShowsInStatus() throws Exception {
+        HttpServer sourceAdmin = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        sourceAdmin.createContext("/metrics", exchange -> {
+            byte[] body = ("wallaby_source_slot_lag_bytes{slot=\"wallaby_transactions\",stream=\"transactions\"} 8192.0\n"
+                    + "wallaby_source_lag_seconds{slot=\"wallaby_transactions\",stream=\"transactions\"} 0.5\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        sourceAdmin.start();
+        String address = "http://127.0.0.1:" + sourceAdmin.getAddress().getPort();
+        try (EngineServer withSource = new EngineServer(EngineConfig.onFreePorts().toBuilder().adminPort(0)
+                .sourceAdmins(List.of(address)).build(), new AlertStateless()).start()) {
+            ObjectMapper json = new ObjectMapper();
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            JsonNode admin;
+            do {
+                HttpResponse<String> status = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + withSource.adminPort() + "/status")).build(), HttpResponse.BodyHandlers.ofString());
+                admin = json.readTree(status.body()).get("sourceAdmins").get(0);
+                if (admin.get("reachable").asBoolean()) {
+                    break;
+                }
+                Thread.sleep(50); // the engine reads the source once a second
+            } while (System.nanoTime() < deadline);
+            assertEquals(address, admin.get("url").asText());
+            assertTrue(admin.get("reachable").asBoolean(), admin.toString());
+            JsonNode stream = admin.get("streams").get(0);
+            assertEquals("transactions", stream.get("stream").asText());
+            assertEquals("wallaby_transactions", stream.get("slot").asText());
+            assertEquals(8192, stream.get("slotLagBytes").asDouble());
+            assertEquals(0.5, stream.get("lagSeconds").asDouble());
+            assertTrue(stream.get("retainedWalBytes").isNull(), stream.toString());
+        } finally {
+            sourceAdmin.stop(0);
         }
     }
 

@@ -59,6 +59,19 @@ class EngineMainTest {
     }
 
     @Test
+    void aSourceAdminAddressMustBeAnHttpAddressAndNeedsTheAdminPort() {
+        assertEquals(EngineMain.EXIT_USAGE, run("--admin-port", "0", "--source-admin", "127.0.0.1:7400"));
+        assertTrue(err.toString().contains("--source-admin 127.0.0.1:7400 must start with http://"), err.toString());
+        assertEquals(EngineMain.EXIT_USAGE, run("--admin-port", "0", "--source-admin", "http://127.0.0.1"));
+        assertTrue(err.toString().contains("needs a host and a port"), err.toString());
+        assertEquals(EngineMain.EXIT_USAGE, run("--admin-port", "0", "--source-admin", "http://127.0.0.1:7400/health"));
+        assertTrue(err.toString().contains("must name the admin port only (or its /metrics), not /health"),
+                err.toString());
+        assertEquals(EngineMain.EXIT_USAGE, run("--source-admin", "http://127.0.0.1:7400"));
+        assertTrue(err.toString().contains("--source-admin needs --admin-port"), err.toString());
+    }
+
+    @Test
     void anUnknownOptionIsAUsageError() {
         assertEquals(EngineMain.EXIT_USAGE, run("--sauce-port", "1"));
     }

@@ -52,6 +52,7 @@ final class ClusterDemo {
                     + " partitions)...");
             for (int i = 1; i <= engines; i++) {
                 cluster.start(i);
+                DemoCommand.sayWebView(cluster.member(i).ports().admin());
             }
             say(String.format("Every partition has an engine after %.1f s: %s",
                     cluster.awaitEveryPartitionServed(timeout).toMillis() / 1e3, cluster.ownedByRunning()));

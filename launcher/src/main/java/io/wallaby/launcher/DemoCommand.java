@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code launch.sh demo}: the job every user meets first. Starts PostgreSQL (embedded, unless
@@ -19,7 +20,9 @@ import java.util.concurrent.Callable;
  * postgres source, each as its own process; inserts the generator's first transactions; waits until
  * their alerts are in {@code alert_log}; prints a summary; and stops everything it started, also on
  * Ctrl-C. {@code launch.sh demo velocity} runs the stateful job instead ({@link VelocityDemo}), {@code launch.sh demo
- * --cluster 3} the alert pipeline on three engines coordinated by Kafka ({@link ClusterDemo}).
+ * --cluster 3} the alert pipeline on three engines coordinated by Kafka ({@link ClusterDemo}). The demos print the
+ * address of each engine's web view, live while they run; {@code --keep-running} keeps the pipeline up after the
+ * check, for a look, until Ctrl-C (not with {@code --cluster} yet).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Runs the whole pipeline once: transactions in PostgreSQL become alerts in alert_log.")
@@ -59,6 +62,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--sink-port", description = "The engine's sink port (0 = any free port).")
     int sinkPort = 7200;
 
+    @Option(names = "--keep-running", description = "After the check, leave the pipeline (and its web view) up "
+            + "until Ctrl-C, for a look.")
+    boolean keepRunning;
+
     /** What this run started, stopped once: from the end of {@link #call()} or from Ctrl-C. */
     private Pieces pieces;
     private EmbeddedDatabase embedded;
@@ -72,6 +79,10 @@ final class DemoCommand implements Callable<Integer> {
         if (clusterEngines < 0 || (clusterEngines > 0 && job != null)) {
             throw new ParameterException(spec.commandLine(), "--cluster takes a number of engines (1 or more) and "
                     + "runs alert_stateless; velocity_alerts does not run in a cluster yet, was " + clusterEngines);
+        }
+        if (keepRunning && clusterEngines > 0) {
+            throw new ParameterException(spec.commandLine(), "--keep-running does not go with --cluster yet: the "
+                    + "cluster demo stops its engines and the Kafka broker as soon as it has checked the alerts");
         }
         if (count < 0) {
             throw new ParameterException(spec.commandLine(), "--count must not be negative, was " + count);
@@ -91,8 +102,8 @@ final class DemoCommand implements Callable<Integer> {
                 if (clusterEngines > 0) {
                     return new ClusterDemo(pieces, home, clusterEngines, count, timeout).run(database, conn, logDir);
                 }
-                return job == null ? run(database, conn, logDir)
-                        : new VelocityDemo(pieces, home, count, timeout).run(database, conn, logDir);
+                return keptRunning(job == null ? run(database, conn, logDir)
+                        : new VelocityDemo(pieces, home, count, timeout).run(database, conn, logDir));
             }
         } finally {
             stopEverything();
@@ -110,9 +121,14 @@ final class DemoCommand implements Callable<Integer> {
         DemoTransactions transactions = DemoTransactions.first(count);
 
         say("Starting the engine (alert_stateless), the postgres sink and the postgres source...");
-        pieces.startEngine();
+        int adminPort = Pieces.freePort();
+        int sourceAdminPort = Pieces.freePort();
+        pieces.startEngine("--admin-port", Integer.toString(adminPort), "--source-admin",
+                "http://127.0.0.1:" + sourceAdminPort);
+        sayWebView(adminPort);
         pieces.startSink("sink-postgres", "postgres", "--connection", conn);
-        PieceProcess source = pieces.startSource("source-postgres", "postgres", "--connection", conn, "--create-table");
+        PieceProcess source = pieces.startSource("source-postgres", "postgres", "--connection", conn, "--create-table",
+                "--admin-port", Integer.toString(sourceAdminPort));
         say("The source captures " + captureMode(source));
 
         long started = System.nanoTime();
@@ -143,6 +159,21 @@ final class DemoCommand implements Callable<Integer> {
                         + "written per row; ./launch.sh status --connection shows the slot"
                 : "through the capture table (a trigger copies each row into wallaby.changes): the server's "
                         + "wal_level is not logical or the role may not replicate, see the source's log";
+    }
+
+    /** The address of the engine's web view, said as soon as the engine is up: it is live from then on. */
+    static void sayWebView(int adminPort) {
+        say("Web view: http://127.0.0.1:" + adminPort + "/ (the pipeline and its curves, live while the demo runs)");
+    }
+
+    /** With --keep-running, waits for Ctrl-C (whose hook stops everything) after the check; its result otherwise. */
+    private int keptRunning(int result) throws InterruptedException {
+        if (keepRunning) {
+            say("");
+            say("--keep-running: the pipeline stays up, its web view at the address above. Ctrl-C stops everything.");
+            new CountDownLatch(1).await();
+        }
+        return result;
     }
 
     private synchronized void stopEverything() {

@@ -47,16 +47,20 @@ final class VelocityDemo {
 
         Path stateDir = DemoFolders.fresh(home, ".wallaby/velocity-state");
         int adminPort = Pieces.freePort();
+        int sourceAdminPort = Pieces.freePort();
         say("Starting the engine (velocity_alerts: windows of " + SETTINGS.window().toSeconds() + " s, threshold "
                 + SETTINGS.threshold() + ", lateness " + SETTINGS.lateness().toSeconds() + " s; state in " + stateDir
                 + "), the postgres sink and the postgres source (" + PARTITIONS + " partitions by account)...");
         List<String> engineArgs = new ArrayList<>(SETTINGS.engineArgs());
-        engineArgs.addAll(List.of("--state-dir", stateDir.toString(), "--admin-port", Integer.toString(adminPort)));
+        engineArgs.addAll(List.of("--state-dir", stateDir.toString(), "--admin-port", Integer.toString(adminPort),
+                "--source-admin", "http://127.0.0.1:" + sourceAdminPort));
         pieces.startEngine(engineArgs.toArray(String[]::new));
+        DemoCommand.sayWebView(adminPort);
         pieces.startSink("sink-postgres", "postgres", "--connection", conn);
         // --snapshot never: rows already in the table (another demo's, say) are not this run's to check.
         pieces.startSource("source-postgres", "postgres", "--connection", conn, "--partitions",
-                Integer.toString(PARTITIONS), "--partition-by", "account", "--snapshot", "never");
+                Integer.toString(PARTITIONS), "--partition-by", "account", "--snapshot", "never",
+                "--admin-port", Integer.toString(sourceAdminPort));
 
         long started = System.nanoTime();
         say("Inserting " + count + " transactions for accounts 1.." + VelocityTransactions.ACCOUNTS + ", created "

@@ -6,15 +6,21 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 
-/** Assembles the pipeline of a connection on the admin HTTP port. */
+/**
+ * Assembles the pipeline of a connection on the admin HTTP port. The engine runs these connections on an
+ * event loop of their own, apart from the connectors' loops, so that a page polling /status or a scrape
+ * never waits behind messages, nor messages behind them.
+ */
 public final class AdminChannelInitializer extends ChannelInitializer<SocketChannel> {
 
     /** Admin requests are GETs without a body: anything bigger is not one of ours. */
     private static final int MAX_REQUEST_BYTES = 8192;
 
+    private final WebViewHandler webView;
     private final AdminRequestHandler requests;
 
-    public AdminChannelInitializer(AdminRequestHandler requests) {
+    public AdminChannelInitializer(WebViewHandler webView, AdminRequestHandler requests) {
+        this.webView = webView;
         this.requests = requests;
     }
 
@@ -25,7 +31,9 @@ public final class AdminChannelInitializer extends ChannelInitializer<SocketChan
         pipeline.addLast(new HttpServerCodec());
         // The parts of a request gathered into one FullHttpRequest.
         pipeline.addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES));
-        // And the answer: /health, /metrics or /status.
+        // The web view's page, scripts and styles; anything else goes on.
+        pipeline.addLast(webView);
+        // And the answer: /health, /metrics, /status, or 404.
         pipeline.addLast(requests);
     }
 }

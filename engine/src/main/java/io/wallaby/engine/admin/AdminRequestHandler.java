@@ -4,33 +4,21 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.wallaby.engine.cluster.ClusterMembership;
-import io.wallaby.engine.connection.Connectors;
-import io.wallaby.engine.process.DeadLetterFile;
-import io.wallaby.engine.process.StreamProcessors;
-import io.wallaby.engine.stream.EngineCounters;
-import io.wallaby.engine.stream.StreamRegistry;
 
-import java.nio.charset.StandardCharsets;
-import java.util.function.Supplier;
+import static io.wallaby.engine.admin.HttpReplies.reply;
 
 /**
  * Answers the admin port: {@code GET /health} (200 "ok", or 503 with the reason while starting or
- * draining), {@code GET /metrics} (Prometheus text) and {@code GET /status} (JSON). Every answer
- * closes the connection: these are occasional requests, not a stream.
+ * draining), {@code GET /metrics} (Prometheus text) and {@code GET /status} (JSON, {@link StatusReport}).
+ * The web view's files are served before this handler ({@link WebViewHandler}); what reaches here and is
+ * none of the above is a 404 (or a 405 for a method other than GET).
  */
 @ChannelHandler.Sharable
 public final class AdminRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -39,20 +27,12 @@ public final class AdminRequestHandler extends SimpleChannelInboundHandler<FullH
 
     private final ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-    private final Health health;
+    private final StatusReport.Inputs status;
     private final EngineMetrics metrics;
-    private final StreamRegistry streams;
-    private final Supplier<StatusReport> status;
 
-    public AdminRequestHandler(String application, Health health, EngineMetrics metrics,
-                               Connectors connectors, StreamRegistry streams, EngineCounters counters,
-                               ThroughputRates rates, DeadLetterFile deadLetters, StreamProcessors processors,
-                               ClusterMembership membership) {
-        this.health = health;
+    public AdminRequestHandler(StatusReport.Inputs status, EngineMetrics metrics) {
+        this.status = status;
         this.metrics = metrics;
-        this.streams = streams;
-        this.status = () -> StatusReport.of(application, health, connectors, streams, counters,
-                rates, deadLetters, processors, membership);
     }
 
     @Override
@@ -62,6 +42,7 @@ public final class AdminRequestHandler extends SimpleChannelInboundHandler<FullH
             reply(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "text/plain", "only GET\n");
             return;
         }
+        Health health = status.health();
         switch (path) {
             case "/health" -> {
                 if (health.acceptsWork()) {
@@ -70,21 +51,11 @@ public final class AdminRequestHandler extends SimpleChannelInboundHandler<FullH
                     reply(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "text/plain", health.reason() + "\n");
                 }
             }
-            case "/metrics" -> reply(ctx, HttpResponseStatus.OK, PROMETHEUS_TEXT, metrics.scrape(streams));
+            case "/metrics" -> reply(ctx, HttpResponseStatus.OK, PROMETHEUS_TEXT, metrics.scrape(status.streams()));
             case "/status" -> reply(ctx, HttpResponseStatus.OK, "application/json",
-                    json.writerWithDefaultPrettyPrinter().writeValueAsString(status.get()));
-            default -> reply(ctx, HttpResponseStatus.NOT_FOUND, "text/plain", "try /health, /metrics or /status\n");
+                    json.writerWithDefaultPrettyPrinter().writeValueAsString(StatusReport.of(status)));
+            default -> reply(ctx, HttpResponseStatus.NOT_FOUND, "text/plain",
+                    "try / (the web view), /health, /metrics or /status\n");
         }
-    }
-
-    private static void reply(ChannelHandlerContext ctx, HttpResponseStatus code, String contentType, String body) {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse response = new DefaultFullHttpResponse(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
-                code, Unpooled.wrappedBuffer(bytes));
-        response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, contentType)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
-                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 }

@@ -1,6 +1,7 @@
 package io.wallaby.engine.admin;
 
 import io.wallaby.engine.stream.EngineCounters;
+import io.wallaby.engine.stream.OutputLog;
 import io.wallaby.engine.stream.SourceStream;
 import io.wallaby.engine.stream.StreamRegistry;
 
@@ -11,8 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /**
- * The per-second rates /status shows: messages processed and outputs produced, engine-wide, and
- * messages in per source stream, each over the last {@link #window()}. {@link #sample()} reads the
+ * The per-second rates /status shows: messages processed and outputs produced, engine-wide, messages in
+ * per source stream and outputs committed by a sink per sink stream, each over the last {@link #window()}. {@link #sample()} reads the
  * existing counters, once per {@link #interval()}, from a task the engine schedules on its event
  * loops; the message path is not involved.
  */
@@ -27,6 +28,7 @@ public final class ThroughputRates {
     private final RateMeter processed = meter();
     private final RateMeter outputs = meter();
     private final ConcurrentMap<String, RateMeter> messagesIn = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, RateMeter> outputsCommitted = new ConcurrentHashMap<>();
     /** When {@link #sample()} last ran; touched by the sampling thread only. */
     private long previousSampleNanos;
     private boolean sampledBefore;
@@ -53,7 +55,7 @@ public final class ThroughputRates {
         return window.dividedBy(INTERVALS_PER_WINDOW);
     }
 
-    /** Reads every counter once; streams no longer in the registry lose their meter. */
+    /** Reads every counter once; streams no longer in the registry lose their meters. */
     public void sample() {
         long now = System.nanoTime();
         processed.sample(now, counters.messagesProcessed());
@@ -64,6 +66,12 @@ public final class ThroughputRates {
             messagesIn.computeIfAbsent(stream.name(), name -> newStreamMeter()).sample(now, stream.messagesIn());
         }
         messagesIn.keySet().retainAll(present);
+        present.clear();
+        for (OutputLog log : streams.logs()) {
+            present.add(log.name());
+            outputsCommitted.computeIfAbsent(log.name(), name -> newStreamMeter()).sample(now, log.outputsCommitted());
+        }
+        outputsCommitted.keySet().retainAll(present);
         previousSampleNanos = now;
         sampledBefore = true;
     }
@@ -91,6 +99,12 @@ public final class ThroughputRates {
     /** Messages in per second on one source stream; 0 for a stream not sampled yet. */
     public double messagesInPerSecond(String stream) {
         RateMeter meter = messagesIn.get(stream);
+        return meter == null ? 0 : meter.perSecond();
+    }
+
+    /** Outputs a sink committed per second on one sink stream; 0 for a stream not sampled yet. */
+    public double outputsCommittedPerSecond(String sinkStream) {
+        RateMeter meter = outputsCommitted.get(sinkStream);
         return meter == null ? 0 : meter.perSecond();
     }
 }

@@ -22,8 +22,9 @@ public final class ConnectorDirectoryHandler extends ChannelInboundHandlerAdapte
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event instanceof HandshakeCompleted handshake) {
+            String remote = String.valueOf(ctx.channel().remoteAddress());
             connectors.add(ctx.channel().id(), new ConnectorInfo(port, handshake.hello().programName(),
-                    handshake.hello().instanceName(), String.valueOf(ctx.channel().remoteAddress()), Instant.now()));
+                    handshake.hello().instanceName(), remote, Instant.now(), handshake.connector() + "@" + remote));
         }
         super.userEventTriggered(ctx, event);
     }

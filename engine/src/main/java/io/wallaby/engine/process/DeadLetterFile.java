@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The engine's dead-letter file: one JSON line per source message the application could not decode or
@@ -38,6 +40,7 @@ public final class DeadLetterFile implements AutoCloseable {
     private FileChannel lockChannel;
     private FileLock lock;
     private long written;
+    private final Map<String, Long> writtenByStream = new HashMap<>();
 
     public DeadLetterFile(Path path) {
         this.path = path.toAbsolutePath();
@@ -73,6 +76,11 @@ public final class DeadLetterFile implements AutoCloseable {
         return written;
     }
 
+    /** Dead letters of one source stream written since the engine started. */
+    public synchronized long written(String stream) {
+        return writtenByStream.getOrDefault(stream, 0L);
+    }
+
     /** Appends one line and forces it to disk. */
     public synchronized void write(String stream, long messageId, String reason, byte[] payload) throws IOException {
         ObjectNode line = JSON.createObjectNode()
@@ -96,6 +104,7 @@ public final class DeadLetterFile implements AutoCloseable {
         }
         channel.force(false);
         written++;
+        writtenByStream.merge(stream, 1L, Long::sum);
     }
 
     private static String utf8(byte[] payload) {

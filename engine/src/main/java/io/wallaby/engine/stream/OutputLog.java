@@ -36,6 +36,9 @@ public final class OutputLog {
     private final OutputQueue pending = new OutputQueue();
     private final AtomicReference<Reader> reader = new AtomicReference<>();
     private long committed = Points.NONE;
+    /** Counts for /status, kept under the lock the append and the commit already take. */
+    private long appendedCount;
+    private long committedCount;
     private volatile Runnable onCommit = () -> { };
 
     public OutputLog(String name, long streamId, OutputBudget budget) {
@@ -71,6 +74,7 @@ public final class OutputLog {
                     kept++;
                 }
             }
+            appendedCount += kept;
         }
         if (kept == 0) {
             return;
@@ -99,6 +103,7 @@ public final class OutputLog {
             }
             committed = point;
             dropped = pending.dropThrough(point);
+            committedCount += dropped;
         }
         budget.released(dropped);
         onCommit.run();
@@ -107,6 +112,16 @@ public final class OutputLog {
     /** Up to {@code max} outputs with ids after {@code lastSent} ({@link Points#NONE}: from the first). */
     public synchronized List<Output> after(long lastSent, int max) {
         return pending.after(lastSent, max);
+    }
+
+    /** Outputs appended (kept) since the engine started. */
+    public synchronized long outputsAppended() {
+        return appendedCount;
+    }
+
+    /** Outputs a sink committed since the engine started. */
+    public synchronized long outputsCommitted() {
+        return committedCount;
     }
 
     /** Outputs held, not yet committed. */
