@@ -73,12 +73,12 @@ final class StatusCommand implements Callable<Integer> {
         table(List.of("PORT", "PROGRAM", "INSTANCE", "REMOTE", "CONNECTED SINCE"), rows(status.path("connectors"),
                 "port", "program", "instance", "remoteAddress", "connectedSince"));
         out.println("Source streams");
-        table(List.of("NAME", "MESSAGES IN", "MSG/S", "LAST ID", "ACKNOWLEDGED", "IN FLIGHT", "CONNECTION"),
+        table(List.of("NAME", "MESSAGES IN", "MSG/S", "LAST ID", "ACKNOWLEDGED", "IN FLIGHT", "CONNECTION", "STATE"),
                 rows(status.path("sourceStreams"), "name", "messagesIn", "messagesPerSecond", "lastMessageId",
-                        "acknowledged", "inFlight", "connection"));
+                        "acknowledged", "inFlight", "connection", "stuck"));
         out.println("Sink streams");
-        table(List.of("NAME", "PENDING", "COMMITTED", "CREDITS", "CONNECTION"), rows(status.path("sinkStreams"),
-                "name", "pendingOutputs", "committed", "credits", "connection"));
+        table(List.of("NAME", "PENDING", "COMMITTED", "CREDITS", "CONNECTION", "STATE"), rows(status.path("sinkStreams"),
+                "name", "pendingOutputs", "committed", "credits", "connection", "stuck"));
         JsonNode c = status.path("counters");
         out.printf("Counters: %d messages processed (%s/s), %d duplicates dropped, %d decode failures, "
                         + "%d application failures, %d outputs produced (%s/s), %d pending%n",
@@ -234,7 +234,12 @@ final class StatusCommand implements Callable<Integer> {
             List<String> row = new ArrayList<>();
             for (String field : fields) {
                 JsonNode value = item.path(field);
-                row.add(value.isMissingNode() || value.isNull() ? "-" : value.asText());
+                if (field.equals("stuck")) {
+                    // Work held and no progress for a while (the engine's stuckAfterSeconds): say it, else nothing.
+                    row.add(value.asBoolean(false) ? "STUCK" : "");
+                } else {
+                    row.add(value.isMissingNode() || value.isNull() ? "-" : value.asText());
+                }
             }
             rows.add(row);
         }
