@@ -2,6 +2,7 @@ package io.wallaby.engine.cluster;
 
 import io.wallaby.api.Settings;
 import io.wallaby.apps.AlertStateless;
+import io.wallaby.engine.Conditions;
 import io.wallaby.engine.stream.OutputBudget;
 import io.wallaby.engine.stream.StreamRegistry;
 import io.wallaby.protocol.StreamIds;
@@ -22,7 +23,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-import static org.junit.jupiter.api.Assertions.fail;
 
 /** What the checkpoint tests of this package share: clusters of {@link #PARTITIONS} partitions on {@link SharedKafka}. */
 final class CheckpointFixture {
@@ -114,16 +114,6 @@ final class CheckpointFixture {
 
     /** Waits for {@code condition}, checked every 20 ms, up to 30 s. */
     static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("gave up waiting for " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
+        Conditions.await(condition, Duration.ofSeconds(30), what);
     }
 }
