@@ -147,9 +147,7 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
         // attached (and redirects it) or is seen here, never neither.
         elsewhere = placement.elsewhere(notify.streamId());
         if (elsewhere != null) {
-            attached.remove(notify.streamId());
-            stream.detach(this);
-            sendElsewhere(notify.streamId(), notify.streamName(), elsewhere);
+            letGo(stream, elsewhere);
             return;
         }
         redirected.remove(notify.streamId());
@@ -179,11 +177,16 @@ public final class SourceSessionHandler extends SimpleChannelInboundHandler<Fram
         }
         return ctx.executor().submit(() -> {
             if (attached.get(stream.id()) == stream && ctx.channel().isActive()) {
-                attached.remove(stream.id());
-                stream.detach(this);
-                sendElsewhere(stream.id(), stream.name(), address);
+                letGo(stream, address);
             }
         });
+    }
+
+    /** Detaches a stream this connection holds and tells the connector where it lives now. On the event loop. */
+    private void letGo(SourceStream stream, String address) {
+        attached.remove(stream.id());
+        stream.detach(this);
+        sendElsewhere(stream.id(), stream.name(), address);
     }
 
     /** True when the message goes on to the application; false for a duplicate or a redirected stream. */
