@@ -255,7 +255,7 @@ public final class ClusterMembership implements Placement, PartitionOwnership, A
                 break;
             }
         }
-        log.info("Cluster {}: partitions {} {}; {} connection(s) told to go elsewhere", cluster.name(),
+        log.info("Cluster {}: partitions {} {}; {} open stream(s) redirected", cluster.name(),
                 new TreeSet<>(partitions), why, redirects.size());
     }
 
