@@ -23,7 +23,9 @@ import io.wallaby.engine.admin.ThroughputRates;
 import io.wallaby.engine.admin.WebAssets;
 import io.wallaby.engine.admin.WebViewHandler;
 import io.wallaby.engine.cluster.ClusterMembership;
+import io.wallaby.engine.cluster.KafkaCheckpointStore;
 import io.wallaby.engine.cluster.MemberAddress;
+import io.wallaby.engine.cluster.StreamHandover;
 import io.wallaby.engine.connection.ConnectorChannelInitializer;
 import io.wallaby.engine.connection.Connectors;
 import io.wallaby.engine.connection.ErrorReplyHandler;
@@ -33,6 +35,7 @@ import io.wallaby.engine.source.Credits;
 import io.wallaby.engine.process.DeadLetterFile;
 import io.wallaby.engine.process.StreamProcessors;
 import io.wallaby.engine.state.CheckpointFigures;
+import io.wallaby.engine.state.CheckpointStore;
 import io.wallaby.engine.state.Checkpointer;
 import io.wallaby.engine.state.RocksDbCheckpointStore;
 import io.wallaby.engine.source.SourceChannelInitializer;
@@ -50,6 +53,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The engine: a source port and a sink port sharing one set of event loops and one {@link StreamRegistry},
@@ -63,6 +67,8 @@ public final class EngineServer implements AutoCloseable {
     private static final long DRAIN_POLL_MILLIS = 20;
     /** What the rates in /status average over. */
     static final Duration DEFAULT_RATE_WINDOW = Duration.ofSeconds(10);
+    /** Engines of this process on ephemeral ports, each a member of a cluster under its own name. */
+    private static final AtomicInteger EPHEMERAL_MEMBERS = new AtomicInteger();
 
     private final EngineConfig config;
     private final String applicationName;
@@ -109,12 +115,6 @@ public final class EngineServer implements AutoCloseable {
         this.progress = new StreamProgress(registry);
         this.sourceAdmins = new SourceAdmins(config.sourceAdmins());
         this.membership = config.cluster() == null ? null : new ClusterMembership(config.cluster(), registry);
-        if (membership != null && registry.pipeline().stateful()) {
-            throw new IllegalArgumentException(application.getClass().getSimpleName() + " is stateful, and a "
-                    + "stateful application cannot run in a cluster yet: its checkpoints would have to move with its "
-                    + "streams, and the Kafka checkpoint store is not built (docs/CLUSTER.md). Run it on a standalone "
-                    + "engine (without --kafka and --cluster).");
-        }
         metrics.cluster(membership);
     }
 
@@ -131,12 +131,15 @@ public final class EngineServer implements AutoCloseable {
 
     /**
      * Restores a stateful application's checkpoints, then binds every port; on failure nothing is left open.
+     * In a cluster, it joins the group last, and restores a partition's streams when the group assigns it.
      */
     public EngineServer start() throws StartFailedException, InterruptedException {
         try {
             processors = new StreamProcessors(registry, counters, deadLetters, config.lanes(), checkpointer());
             lockDeadLetters();
-            restore();
+            if (membership == null) {
+                restore();
+            }
             // The zero point of every rate, before any traffic: a burst ahead of the first scheduled sample counts.
             rates.sample();
             progress.sample();
@@ -201,25 +204,44 @@ public final class EngineServer implements AutoCloseable {
             return;
         }
         try {
+            Checkpointer checkpointer = processors.checkpointer();
             membership.start(new MemberAddress(config.cluster().advertisedHost(), sourcePort(), sinkPort(),
-                    adminChannel == null ? -1 : adminPort()));
+                    adminChannel == null ? -1 : adminPort()), new StreamHandover(registry, processors,
+                    checkpointer == null ? null : (KafkaCheckpointStore) checkpointer.store(),
+                    config.cluster().partitions()));
         } catch (ClusterMembership.ClusterException e) {
             throw new StartFailedException(e.getMessage(), e);
         }
     }
 
-    /** The checkpoints of a stateful application, in {@code --state-dir}; null for a stateless one. */
-    private Checkpointer checkpointer() throws StartFailedException {
+    /**
+     * The checkpoints of a stateful application: in {@code --state-dir}, or in the cluster's Kafka topic, where
+     * any engine can restore any stream; null for a stateless application.
+     */
+    private Checkpointer checkpointer() throws StartFailedException, InterruptedException {
         if (!registry.pipeline().stateful()) {
             return null;
         }
+        CheckpointFigures figures = new CheckpointFigures(config.checkpointInterval());
+        metrics.checkpoints(figures);
         try {
-            CheckpointFigures figures = new CheckpointFigures(config.checkpointInterval());
-            metrics.checkpoints(figures);
-            return new Checkpointer(RocksDbCheckpointStore.open(config.stateDir()), figures);
-        } catch (RocksDbCheckpointStore.StateDirectoryException e) {
+            CheckpointStore store = membership == null ? RocksDbCheckpointStore.open(config.stateDir())
+                    : KafkaCheckpointStore.open(config.cluster(), memberName(), membership);
+            return new Checkpointer(store, figures);
+        } catch (RocksDbCheckpointStore.StateDirectoryException | ClusterMembership.ClusterException e) {
             throw new StartFailedException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * This engine among the cluster's, for its checkpoint transactions: its advertised {@code host:port}, the
+     * same across restarts (a restarted engine then aborts at once what its predecessor left open), or, on an
+     * ephemeral port, its process id and its rank among the engines of this process.
+     */
+    private String memberName() {
+        String host = config.cluster().advertisedHost();
+        return config.sourcePort() != 0 ? host + ":" + config.sourcePort()
+                : host + ":pid" + ProcessHandle.current().pid() + "." + EPHEMERAL_MEMBERS.incrementAndGet();
     }
 
     private void restore() throws StartFailedException {

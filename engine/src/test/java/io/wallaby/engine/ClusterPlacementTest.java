@@ -6,6 +6,7 @@ import io.wallaby.engine.cluster.ClusterMembership;
 import io.wallaby.engine.cluster.ClusterSettings;
 import io.wallaby.engine.cluster.ClusterView;
 import io.wallaby.kafkabroker.KafkaBrokerProcess;
+import io.wallaby.engine.stream.SinkIds;
 import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.StreamIds;
 import org.junit.jupiter.api.AfterAll;
@@ -19,10 +20,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
+import static io.wallaby.engine.Peer.assertIds;
 import static io.wallaby.engine.Peer.assertReason;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -33,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Engines in a cluster over a real Kafka broker (a separate process): each serves the streams of the
  * partitions the group assigned it and sends connectors elsewhere for the others (docs/PROTOCOL.md,
- * "Clusters: redirects per stream"), also when a partition moves while its stream is open.
+ * "Clusters: redirects per stream"), also when a partition moves while its stream is open, and a stateful
+ * stream's checkpoint moves with it.
  */
 class ClusterPlacementTest {
 
@@ -177,12 +181,55 @@ class ClusterPlacementTest {
     }
 
     @Test
-    void aStatefulApplicationIsRefusedInAClusterWithWhatToDo() {
+    void aStatefulStreamMovesWithItsStatePositionAndUncommittedOutputs() throws Exception {
+        EngineServer a = statefulEngine();
+        EngineServer b = statefulEngine();
+        awaitSettled(a, b);
+        String moving = streamServedBy(a);
+        long movingId = StreamIds.of(moving);
+
+        try (Peer source = Peer.connect(a.sourcePort())) {
+            source.hello("");
+            assertTrue(source.notifyStream(moving).success());
+            source.send(transaction(moving, 1, 7, "-60", "18:00:01"), transaction(moving, 2, 7, "-60", "18:00:02"),
+                    transaction(moving, 3, 8, "1", "18:00:15"), transaction(moving, 4, 7, "-70", "18:00:21"));
+            // The window [18:00:00, 18:00:10) closed at message 3: its alert waits for a sink that is not there.
+            await(() -> a.registry().logs().stream().mapToInt(log -> log.size()).sum() == 1
+                    && a.registry().source(movingId, moving).lastSeen() == 4, "message 4 processed on " + a);
+        }
+        a.close(); // leaves the group: the partition is revoked, the stream checkpointed a last time
+        awaitSettled(b);
+
+        try (Peer source = Peer.connect(b.sourcePort()); Peer sink = Peer.connect(b.sinkPort())) {
+            source.hello("");
+            assertEquals(4, source.notifyStream(moving).pointOfReference(), "the new owner resumes after message 4");
+            // Message 4's withdrawal is in the restored state: the window [18:00:20, 18:00:30) adds up to -140.
+            source.send(transaction(moving, 5, 7, "-70", "18:00:22"), transaction(moving, 6, 8, "1", "18:00:35"));
+            sink.hello("");
+            Frame.Notify notify = sink.expect(Frame.Notify.class);
+            sink.send(new Frame.NotifyAck(true, notify.streamId(), Frame.U64_MAX), new Frame.Ack(10, List.of()));
+            List<Frame.Message> alerts = sink.messages(2);
+            assertIds(List.of(SinkIds.of(3, 0), SinkIds.of(6, 0)), alerts);
+            assertEquals("Velocity Alert for account 7: -120 withdrawn in [2026-12-01T18:00:00Z, "
+                    + "2026-12-01T18:00:10Z)", Peer.text(alerts.get(0)));
+            assertEquals("Velocity Alert for account 7: -140 withdrawn in [2026-12-01T18:00:20Z, "
+                    + "2026-12-01T18:00:30Z)", Peer.text(alerts.get(1)));
+        }
+    }
+
+    private EngineServer statefulEngine() throws Exception {
         EngineConfig config = EngineConfig.onFreePorts().toBuilder()
-                .cluster(new ClusterSettings(kafka.bootstrap(), cluster, PARTITIONS, "127.0.0.1")).build();
-        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
-                () -> new EngineServer(config, new VelocityAlerts()));
-        assertReason("Run it on a standalone engine", refused.getMessage());
+                .cluster(new ClusterSettings(kafka.bootstrap(), cluster, PARTITIONS, "127.0.0.1"))
+                .checkpointInterval(Duration.ofMillis(50))
+                .appConfig(Map.of("window", "10", "threshold", "100", "lateness", "0")).build();
+        EngineServer engine = new EngineServer(config, new VelocityAlerts());
+        engines.add(engine);
+        return engine.start();
+    }
+
+    private static Frame.Message transaction(String stream, long id, int account, String amount, String time) {
+        return SourceSessionTest.message(stream, id, "{\"id\":" + id + ",\"amount\":" + amount + ",\"account\":"
+                + account + ",\"created_at\":\"2026-12-01T" + time + "Z\"}");
     }
 
     @Test

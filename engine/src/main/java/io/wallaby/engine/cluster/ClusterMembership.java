@@ -18,6 +18,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -57,12 +58,15 @@ public final class ClusterMembership implements Placement, PartitionOwnership, A
     private static final Duration POLL = Duration.ofMillis(100);
     private static final long DIRECTORY_REFRESH_MILLIS = 1000;
     private static final long REDIRECT_WAIT_MILLIS = 5000;
+    private static final long RESTORE_RETRY_MILLIS = 1000;
 
     private final ClusterSettings cluster;
     private final StreamRegistry registry;
     private final String controlTopic;
     private final MemberDirectory directory;
     private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
+    /** Partitions assigned whose streams are not restored yet: not served until they are. */
+    private final Set<Integer> restoring = ConcurrentHashMap.newKeySet();
     /** Partitions in {@code onPartitionsRevoked}: no longer served, still the member's until it returns. */
     private final Set<Integer> revoking = ConcurrentHashMap.newKeySet();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -71,6 +75,9 @@ public final class ClusterMembership implements Placement, PartitionOwnership, A
     private volatile long revocations;
     private volatile MemberAddress self;
     private volatile ConsumerGroupMetadata groupMetadata;
+    private PartitionHandover handover;
+    /** When to try again to restore {@link #restoring}; on the membership thread. */
+    private long nextRestoreMillis;
     private Admin admin;
     private KafkaConsumer<byte[], byte[]> consumer;
     private Thread thread;
@@ -90,10 +97,13 @@ public final class ClusterMembership implements Placement, PartitionOwnership, A
     /**
      * Makes sure the control topic exists with the configured partitions, then joins the group.
      *
+     * @param handover told, on the membership thread, when partitions arrive and leave
      * @throws ClusterException when Kafka cannot be reached or the topic disagrees with this engine's settings
      */
-    public void start(MemberAddress address) throws ClusterException, InterruptedException {
+    public void start(MemberAddress address, PartitionHandover handover) throws ClusterException,
+            InterruptedException {
         self = address;
+        this.handover = handover;
         Properties adminProperties = new Properties();
         adminProperties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.kafka());
         adminProperties.put(AdminClientConfig.CLIENT_ID_CONFIG, "wallaby-admin@" + address.source());
@@ -167,6 +177,9 @@ public final class ClusterMembership implements Placement, PartitionOwnership, A
                 consumer.poll(POLL);
                 publishGroupMetadata();
                 long now = System.currentTimeMillis();
+                if (!restoring.isEmpty() && now >= nextRestoreMillis) {
+                    takeRestoring();
+                }
                 if (refreshWanted || now >= nextRefresh) {
                     refreshWanted = false;
                     refreshDirectory();
@@ -177,7 +190,7 @@ public final class ClusterMembership implements Placement, PartitionOwnership, A
             // close() asked us to stop
         } catch (RuntimeException e) {
             log.error("Cluster membership failed: {}; this engine serves no stream any more", e.toString(), e);
-            letGo(List.copyOf(owned), "membership failed");
+            letGo(List.copyOf(owned), "membership failed", true);
         } finally {
             try {
                 consumer.close(); // leaves the group: the partitions move on at once (revoked callbacks run here)
@@ -203,21 +216,19 @@ public final class ClusterMembership implements Placement, PartitionOwnership, A
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             publishGroupMetadata();
-            List<Integer> added = numbers(partitions);
-            owned.addAll(added);
+            restoring.addAll(numbers(partitions));
             refreshWanted = true;
-            if (!added.isEmpty()) {
-                log.info("Cluster {}: now serving partitions {} ({} in all)", cluster.name(), added, owned.size());
-            }
+            takeRestoring();
         }
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             publishGroupMetadata();
             List<Integer> revoked = numbers(partitions);
+            restoring.removeAll(revoked);
             revoking.addAll(revoked);
             try {
-                letGo(revoked, "revoked");
+                letGo(revoked, "revoked", false);
             } finally {
                 revoking.removeAll(revoked);
             }
@@ -226,12 +237,42 @@ public final class ClusterMembership implements Placement, PartitionOwnership, A
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             publishGroupMetadata();
-            letGo(numbers(partitions), "lost (this engine was out of touch with the group past its session timeout)");
+            List<Integer> lost = numbers(partitions);
+            restoring.removeAll(lost);
+            letGo(lost, "lost (this engine was out of touch with the group past its session timeout)", true);
         }
     }
 
-    /** Stops serving {@code partitions}: every stream in them is redirected; returns once that is done. */
-    private void letGo(List<Integer> partitions, String why) {
+    /**
+     * Serves the partitions assigned once their streams are restored (a stateful pipeline's checkpoints); when
+     * that fails, the ERROR says why and it is tried again a second later, the partitions unserved meanwhile.
+     */
+    private void takeRestoring() {
+        Set<Integer> taking = Set.copyOf(restoring);
+        if (taking.isEmpty()) {
+            return;
+        }
+        try {
+            handover.take(taking);
+        } catch (IOException | RuntimeException e) {
+            nextRestoreMillis = System.currentTimeMillis() + RESTORE_RETRY_MILLIS;
+            log.error("Cluster {}: cannot restore the streams of partitions {} ({}); they are not served until "
+                    + "this succeeds, tried again every {} ms. Check that Kafka at {} is reachable", cluster.name(),
+                    new TreeSet<>(taking), e.toString(), RESTORE_RETRY_MILLIS, cluster.kafka(), e);
+            return;
+        }
+        restoring.removeAll(taking);
+        owned.addAll(taking);
+        refreshWanted = true;
+        log.info("Cluster {}: now serving partitions {} ({} in all)", cluster.name(), new TreeSet<>(taking),
+                owned.size());
+    }
+
+    /**
+     * Stops serving {@code partitions}: every stream in them is redirected, then handed over (a last checkpoint
+     * unless {@code lost}) and forgotten; returns once that is done.
+     */
+    private void letGo(List<Integer> partitions, String why, boolean lost) {
         if (partitions.isEmpty()) {
             return;
         }
@@ -257,6 +298,7 @@ public final class ClusterMembership implements Placement, PartitionOwnership, A
         }
         log.info("Cluster {}: partitions {} {}; {} open stream(s) redirected", cluster.name(),
                 new TreeSet<>(partitions), why, redirects.size());
+        handover.release(gone, lost);
     }
 
     /** On the membership thread, the only one that may call the consumer. */

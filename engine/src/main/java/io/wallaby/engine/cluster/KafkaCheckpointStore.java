@@ -94,7 +94,7 @@ public final class KafkaCheckpointStore implements CheckpointStore {
     /** Per stream, the output ids its checkpoints hold (as far as this engine knows), to tombstone once committed. */
     private final Map<Long, NavigableSet<Long>> heldOutputs = new ConcurrentHashMap<>();
     private final AtomicLong bytesWritten = new AtomicLong();
-    /** Only the checkpoint thread (and close) touch the producer. */
+    /** Made and closed under this store's lock; used by the checkpoint thread (writes) only. */
     private KafkaProducer<byte[], byte[]> producer;
 
     private KafkaCheckpointStore(ClusterSettings settings, String member, PartitionOwnership ownership, Admin admin) {
@@ -115,8 +115,9 @@ public final class KafkaCheckpointStore implements CheckpointStore {
     }
 
     /**
-     * Makes sure the checkpoint topic exists (compacted, with {@code settings.partitions()} partitions) and readies
-     * a transactional producer.
+     * Makes sure the checkpoint topic exists (compacted, with {@code settings.partitions()} partitions). The
+     * transactional producer is made at the first restore or write, once the engine is in the group: an engine
+     * that fails to start takes no transactional id from a running one.
      *
      * @param member    this engine among the cluster's, unique and the same across its restarts (its advertised
      *                  {@code host:port}): it names the transactional id, so that an engine restarted on the same
@@ -135,12 +136,7 @@ public final class KafkaCheckpointStore implements CheckpointStore {
         KafkaCheckpointStore store = new KafkaCheckpointStore(settings, member, ownership, admin);
         try {
             CheckpointTopic.ensure(admin, settings, store.topic);
-            store.producer();
             return store;
-        } catch (IOException e) {
-            store.close();
-            throw new ClusterMembership.ClusterException("cannot ready a transactional producer for " + store.topic
-                    + " on Kafka at " + settings.kafka() + ": " + e.getMessage(), e);
         } catch (ClusterMembership.ClusterException | InterruptedException | RuntimeException e) {
             store.close();
             throw e;
@@ -165,6 +161,8 @@ public final class KafkaCheckpointStore implements CheckpointStore {
                 throw new IllegalArgumentException("partition " + partition + " of a cluster of " + partitions);
             }
         }
+        // First: it aborts a transaction that this engine's predecessor (same transactional id) left open.
+        producer();
         CheckpointImage image = reader.read(restored);
         Map<Long, NavigableSet<Long>> outputs = image.feed(restorer);
         heldOutputs.keySet().removeIf(streamId -> restored.contains(ClusterMembership.partitionOf(streamId, partitions)));
@@ -252,7 +250,7 @@ public final class KafkaCheckpointStore implements CheckpointStore {
         }
     }
 
-    private KafkaProducer<byte[], byte[]> producer() throws IOException {
+    private synchronized KafkaProducer<byte[], byte[]> producer() throws IOException {
         if (producer == null) {
             Properties properties = new Properties();
             properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -303,7 +301,7 @@ public final class KafkaCheckpointStore implements CheckpointStore {
         admin.close(Duration.ofSeconds(2));
     }
 
-    private void closeProducer() {
+    private synchronized void closeProducer() {
         if (producer != null) {
             try {
                 producer.close(Duration.ofSeconds(5));

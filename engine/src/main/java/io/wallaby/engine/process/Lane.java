@@ -41,6 +41,10 @@ public final class Lane {
         execute(() -> processors.add(processor));
     }
 
+    void unpin(StreamProcessor processor) {
+        execute(() -> processors.remove(processor));
+    }
+
     /** Every {@code interval}, offers each stream pinned here a checkpoint. */
     void tickCheckpoints(Duration interval) {
         long nanos = Math.max(1, interval.toNanos());

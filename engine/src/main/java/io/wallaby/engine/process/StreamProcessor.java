@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The application step of one source stream, run on the stream's {@link Lane}: each accepted message goes
@@ -51,6 +52,8 @@ public final class StreamProcessor {
     private boolean held;
     private boolean ending;
     private long lastCheckpointNanos = System.nanoTime();
+    /** Set by {@link #finish}: completed once the last checkpoint is durable (true) or cannot be (false). */
+    private CompletableFuture<Boolean> finishing;
 
     StreamProcessor(SourceStream stream, PipelineRunner runner, EngineCounters counters, DeadLetterFile deadLetters,
                     Lane lane, StreamState state, Checkpointer checkpointer) {
@@ -172,6 +175,31 @@ public final class StreamProcessor {
             unwritten = checkpoint;
         }
         if (ending) {
+            checkpoint(true);
+        }
+        continueFinishing(!durable);
+    }
+
+    /**
+     * The stream leaves this engine (its cluster partition was revoked): a last checkpoint of everything
+     * processed, so that the next owner replays as little as possible. {@code done} gets true once it is
+     * durable (or nothing needed one), false when it cannot be written; one attempt, no retries. On the lane,
+     * after every message handed over before.
+     */
+    void finish(CompletableFuture<Boolean> done) {
+        finishing = done;
+        continueFinishing(false);
+    }
+
+    private void continueFinishing(boolean lastFailed) {
+        if (finishing == null || finishing.isDone()) {
+            return;
+        }
+        if (state == null || position == checkpointed) {
+            finishing.complete(true);
+        } else if (held || lastFailed) {
+            finishing.complete(false);
+        } else if (!checkpointInFlight) {
             checkpoint(true);
         }
     }

@@ -13,13 +13,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -97,6 +102,12 @@ public final class StreamProcessors implements AutoCloseable {
         return sizes;
     }
 
+    /** Where a restore reads checkpoints from: all of a store, or some partitions of a cluster's. */
+    @FunctionalInterface
+    public interface Checkpoints {
+        void feed(CheckpointStore.Restorer restorer) throws IOException;
+    }
+
     /**
      * Restores every stream the store holds: its position, its state, and the outputs a sink may not have
      * committed (back into its output log). At start-up, before any connection.
@@ -104,13 +115,22 @@ public final class StreamProcessors implements AutoCloseable {
      * @return the streams restored
      */
     public int restore() throws IOException {
+        return checkpointer == null ? 0 : restore(checkpointer.store()::restore);
+    }
+
+    /**
+     * Restores the streams {@code checkpoints} feeds, as {@link #restore()} does: in a cluster, those of the
+     * partitions just assigned to this engine, before it serves them (no connection can hold them yet).
+     *
+     * @return the streams restored
+     */
+    public int restore(Checkpoints checkpoints) throws IOException {
         if (checkpointer == null) {
             return 0;
         }
-        CheckpointStore store = checkpointer.store();
         Map<Long, List<OutputLog.Output>> outputs = new HashMap<>();
         long started = System.nanoTime();
-        store.restore(new CheckpointStore.Restorer() {
+        checkpoints.feed(new CheckpointStore.Restorer() {
             @Override
             public void stream(long streamId, String name, long position) {
                 SourceStream stream = registry.source(streamId, name);
@@ -137,10 +157,54 @@ public final class StreamProcessors implements AutoCloseable {
                     entry.getValue().size());
         }
         if (!outputs.isEmpty()) {
-            log.info("Restored {} stream(s) from {} in {} ms", outputs.size(), store,
+            log.info("Restored {} stream(s) from {} in {} ms", outputs.size(), checkpointer.store(),
                     (System.nanoTime() - started) / 1_000_000);
         }
         return outputs.size();
+    }
+
+    /**
+     * Lets {@code streams} go: their cluster partition moved to another engine, and no connection holds them
+     * any more. Each stream's lane first finishes what was handed to it; with {@code lastCheckpoint}, a stateful
+     * stream then writes a last checkpoint (waited for up to {@code timeout} in all), so that the next owner
+     * restores it there; then its processor, state and stream are forgotten here. Blocks; not on a lane.
+     *
+     * @return the streams whose last checkpoint is durable (every one of a stateless pipeline)
+     */
+    public int release(Collection<SourceStream> streams, boolean lastCheckpoint, Duration timeout)
+            throws InterruptedException {
+        Map<StreamProcessor, CompletableFuture<Boolean>> finishing = new HashMap<>();
+        for (SourceStream stream : streams) {
+            StreamProcessor processor = processors.get(stream.id());
+            if (processor != null && processor.stream() == stream) {
+                CompletableFuture<Boolean> done = new CompletableFuture<>();
+                processor.lane().execute(() -> {
+                    if (lastCheckpoint) {
+                        processor.finish(done);
+                    } else {
+                        done.complete(false);
+                    }
+                });
+                finishing.put(processor, done);
+            }
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int durable = streams.size() - finishing.size();
+        for (Map.Entry<StreamProcessor, CompletableFuture<Boolean>> entry : finishing.entrySet()) {
+            StreamProcessor processor = entry.getKey();
+            try {
+                if (entry.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    durable++;
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                log.warn("Stream {}: no last checkpoint within {} ms; the next owner replays from the one before",
+                        processor, timeout.toMillis());
+            }
+            processor.lane().unpin(processor);
+            processors.remove(processor.stream().id(), processor);
+        }
+        streams.forEach(registry::forget);
+        return durable;
     }
 
     /** Asks every stateful stream for a checkpoint of all it has processed (the drain). */

@@ -198,6 +198,20 @@ public final class SinkSessionHandler extends SimpleChannelInboundHandler<Frame>
     }
 
     @Override
+    public void discarded(OutputLog gone) {
+        if (!ctx.executor().isShuttingDown()) {
+            ctx.executor().execute(() -> {
+                Cursor cursor = cursors.get(gone.streamId());
+                if (cursor != null && cursor.log == gone) {
+                    cursors.remove(gone.streamId());
+                    log.info("Sink connector {}: stream {} moved to another engine, which delivers it now",
+                            connector, gone);
+                }
+            });
+        }
+    }
+
+    @Override
     public long credits() {
         return credits;
     }

@@ -28,6 +28,9 @@ public final class OutputLog {
 
         /** Credits the sink has granted and the engine not yet used, for /status. */
         long credits();
+
+        /** The claimed log was discarded (its stream moved to another engine): forget it. Any thread. */
+        void discarded(OutputLog log);
     }
 
     private final String name;
@@ -39,6 +42,8 @@ public final class OutputLog {
     /** Counts for /status, kept under the lock the append and the commit already take. */
     private long appendedCount;
     private long committedCount;
+    /** Set by {@link #discard}: the log takes nothing more. */
+    private boolean discarded;
     private volatile Runnable onCommit = () -> { };
 
     public OutputLog(String name, long streamId, OutputBudget budget) {
@@ -61,16 +66,18 @@ public final class OutputLog {
     }
 
     /**
-     * Appends outputs whose ids are above every id already here, and wakes the reader. Outputs at or
-     * below the committed point are already durable at a sink (regenerated after a replay): they are
-     * not kept.
+     * Appends outputs, in id order, and wakes the reader. Outputs at or below the committed point are
+     * already durable at a sink (regenerated after a replay): they are not kept; one with the id of an
+     * output held replaces it (the same output, made again) and counts once.
      */
     public void append(List<Output> outputs) {
         int kept = 0;
         synchronized (this) {
+            if (discarded) {
+                return;
+            }
             for (Output output : outputs) {
-                if (Points.isAfter(output.id(), committed)) {
-                    pending.put(output);
+                if (Points.isAfter(output.id(), committed) && pending.put(output)) {
                     kept++;
                 }
             }
@@ -109,6 +116,28 @@ public final class OutputLog {
         onCommit.run();
     }
 
+    /**
+     * Drops every output held and takes no more: the log's source stream is served by another engine now,
+     * which delivers them (docs/CLUSTER.md). Its reader is told, so that the sink stream can be claimed
+     * anew if the stream comes back.
+     */
+    public void discard() {
+        int dropped;
+        Reader current;
+        synchronized (this) {
+            if (discarded) {
+                return;
+            }
+            discarded = true;
+            dropped = pending.clear();
+            current = reader.getAndSet(null);
+        }
+        budget.released(dropped);
+        if (current != null) {
+            current.discarded(this);
+        }
+    }
+
     /** Up to {@code max} outputs with ids after {@code lastSent} ({@link Points#NONE}: from the first). */
     public synchronized List<Output> after(long lastSent, int max) {
         return pending.after(lastSent, max);
@@ -135,8 +164,9 @@ public final class OutputLog {
     }
 
     /** Makes {@code candidate} the only reader; false when another reader holds the log. */
-    public boolean tryClaim(Reader candidate) {
-        return reader.compareAndSet(null, candidate) || reader.get() == candidate;
+    public synchronized boolean tryClaim(Reader candidate) {
+        // Under the lock, so that a discard either comes first (and this fails) or finds the claim and tells it.
+        return !discarded && (reader.compareAndSet(null, candidate) || reader.get() == candidate);
     }
 
     /** Lets go of the log if {@code current} holds it. */

@@ -3,6 +3,7 @@ package io.wallaby.engine.stream;
 import io.wallaby.protocol.Points;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -21,17 +22,21 @@ final class OutputQueue {
         return size;
     }
 
-    /** Adds {@code output} in id order; one with the same id as an output held replaces it. */
-    void put(OutputLog.Output output) {
+    /**
+     * Adds {@code output} in id order; one with the same id as an output held replaces it.
+     *
+     * @return true when it was added, false when it replaced an output with its id (the count is unchanged)
+     */
+    boolean put(OutputLog.Output output) {
         if (size == 0 || Long.compareUnsigned(output.id(), get(size - 1).id()) > 0) {
             growIfFull();
             ring[index(size++)] = output;
-            return;
+            return true;
         }
         int at = firstAbove(output.id(), true);
         if (at < size && get(at).id() == output.id()) {
             ring[index(at)] = output;
-            return;
+            return false;
         }
         growIfFull();
         for (int i = size; i > at; i--) {
@@ -39,6 +44,16 @@ final class OutputQueue {
         }
         ring[index(at)] = output;
         size++;
+        return true;
+    }
+
+    /** Drops every output; how many. */
+    int clear() {
+        int dropped = size;
+        Arrays.fill(ring, null);
+        head = 0;
+        size = 0;
+        return dropped;
     }
 
     /** Drops the outputs with ids at or below {@code point}, which is not {@link Points#NONE}; how many. */

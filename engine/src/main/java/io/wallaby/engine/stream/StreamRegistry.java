@@ -12,7 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * Every stream the engine knows, shared by all sessions: source streams by id, their output logs
  * (one sink stream each, named {@code <sinkName>/<sourceStreamName>}), and the live sink sessions
- * that the logs are offered to. Thread-safe. State lives in memory for the engine's lifetime.
+ * that the logs are offered to. Thread-safe. A stream lives in memory for the engine's lifetime, or until
+ * its cluster partition moves to another engine.
  */
 public final class StreamRegistry {
 
@@ -53,6 +54,16 @@ public final class StreamRegistry {
         }
         OutputLog log = outputLog(pipeline.sinkStreamName(streamName));
         return sources.computeIfAbsent(streamId, id -> new SourceStream(id, streamName, log, pipeline.stateful()));
+    }
+
+    /**
+     * Forgets {@code stream} and its output log, whose outputs are dropped: another engine serves the stream
+     * now (docs/CLUSTER.md). Named again, the stream starts afresh. Only for a stream no connection holds.
+     */
+    public void forget(SourceStream stream) {
+        if (sources.remove(stream.id(), stream) && logs.remove(stream.outputs().streamId(), stream.outputs())) {
+            stream.outputs().discard();
+        }
     }
 
     /** The output log of a sink stream, or null when no source stream has fed it. */

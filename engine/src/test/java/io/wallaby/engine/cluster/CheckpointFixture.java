@@ -47,7 +47,16 @@ final class CheckpointFixture {
         StreamRegistry registry = new StreamRegistry(new AlertStateless().pipeline(Settings.of(Map.of())),
                 new OutputBudget(1000));
         ClusterMembership member = new ClusterMembership(settings(bootstrap, cluster), registry);
-        member.start(new MemberAddress("127.0.0.1", port, port + 1, -1));
+        // No streams live in this registry: there is nothing to restore or hand over.
+        member.start(new MemberAddress("127.0.0.1", port, port + 1, -1), new PartitionHandover() {
+            @Override
+            public void take(Set<Integer> partitions) {
+            }
+
+            @Override
+            public void release(Set<Integer> partitions, boolean lost) {
+            }
+        });
         return member;
     }
 
