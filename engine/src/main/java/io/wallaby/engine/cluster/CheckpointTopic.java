@@ -1,13 +1,11 @@
 package io.wallaby.engine.cluster;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,30 +52,12 @@ final class CheckpointTopic {
             throw new ClusterMembership.ClusterException("no answer from Kafka at " + settings.kafka() + " within 30 s: "
                     + "is it running (./launch.sh kafka) and is --kafka right?", e);
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        int found;
-        String policy;
-        while (true) {
-            try {
-                found = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
-                        .partitions().size();
-                ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-                Config config = admin.describeConfigs(List.of(resource)).all().get(30, TimeUnit.SECONDS).get(resource);
-                ConfigEntry entry = config.get(TopicConfig.CLEANUP_POLICY_CONFIG);
-                policy = entry == null ? "" : entry.value();
-                break;
-            } catch (ExecutionException e) {
-                // A topic just created may not be known yet to the broker asked (its metadata follows the controller's).
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
-                    throw new ClusterMembership.ClusterException("cannot describe the checkpoint topic " + topic + ": "
-                            + e.getCause().getMessage(), e.getCause());
-                }
-                Thread.sleep(100);
-            } catch (TimeoutException e) {
-                throw new ClusterMembership.ClusterException("cannot describe the checkpoint topic " + topic
-                        + ": no answer from Kafka at " + settings.kafka() + " within 30 s", e);
-            }
-        }
+        int found = TopicDescriptions.once(topic, settings.kafka(), () -> admin.describeTopics(List.of(topic))
+                .allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions().size());
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        ConfigEntry entry = TopicDescriptions.once(topic, settings.kafka(), () -> admin.describeConfigs(List.of(resource))
+                .all().get(30, TimeUnit.SECONDS).get(resource).get(TopicConfig.CLEANUP_POLICY_CONFIG));
+        String policy = entry == null ? "" : entry.value();
         if (found != settings.partitions()) {
             throw new ClusterMembership.ClusterException("the checkpoint topic " + topic + " has " + found + " partitions, "
                     + "the cluster " + settings.partitions() + ": a stream's checkpoints would not be where its owner "

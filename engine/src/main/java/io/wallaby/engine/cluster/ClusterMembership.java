@@ -149,13 +149,8 @@ public final class ClusterMembership implements Placement, PartitionOwnership, A
         } catch (TimeoutException e) {
             throw unreachable(e);
         }
-        int found;
-        try {
-            found = admin.describeTopics(List.of(controlTopic)).allTopicNames().get(30, TimeUnit.SECONDS)
-                    .get(controlTopic).partitions().size();
-        } catch (ExecutionException | TimeoutException e) {
-            throw new ClusterException("cannot describe the control topic " + controlTopic + ": " + e.getMessage(), e);
-        }
+        int found = TopicDescriptions.once(controlTopic, cluster.kafka(), () -> admin.describeTopics(
+                List.of(controlTopic)).allTopicNames().get(30, TimeUnit.SECONDS).get(controlTopic).partitions().size());
         if (found != cluster.partitions()) {
             throw new ClusterException("cluster " + cluster.name() + " was created with " + found + " partitions, "
                     + "this engine was given --cluster-partitions " + cluster.partitions() + ": start it with "
