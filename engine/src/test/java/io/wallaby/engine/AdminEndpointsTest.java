@@ -195,6 +195,7 @@ class AdminEndpointsTest {
             assertEquals("transactions", stream.get("stream").asText());
             assertEquals("wallaby_transactions", stream.get("slot").asText());
             assertEquals(8192, stream.get("slotLagBytes").asDouble());
+            assertEquals(8192, admin.get("maxSlotLagBytes").asDouble());
             assertEquals(0.5, stream.get("lagSeconds").asDouble());
             assertTrue(stream.get("retainedWalBytes").isNull(), stream.toString());
         } finally {

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 /**
@@ -116,13 +115,10 @@ public final class Pieces implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of(kind, "--engine-host", engines));
         args.addAll(List.of(kindArgs));
         PieceProcess source = start(name, home.resolve("source-connector/target/wallaby-source.jar"), args, false);
-        // A second instance for a stream that is already open waits as a standby: that is ready too. A postgres
-        // source says ready once per partition stream, each once its slot or capture exists: rows written
-        // before the last of them would not be captured with --snapshot never, so wait for every one.
-        int streams = kind.equals("postgres") ? partitions(kindArgs) : 1;
-        AtomicInteger ready = new AtomicInteger();
-        source.awaitLine(line -> (READY.matcher(line).find() || STANDBY.matcher(line).find())
-                && ready.incrementAndGet() >= streams, START_TIMEOUT);
+        // A second instance for a stream that is already open waits as a standby: that is ready too. A source says
+        // ready once: a partitioned postgres source ("ready: N partitions of stream ...") only when every
+        // partition's slot or capture exists, so rows written from then on are captured even with --snapshot never.
+        source.awaitLine(line -> READY.matcher(line).find() || STANDBY.matcher(line).find(), START_TIMEOUT);
         return source;
     }
 
@@ -147,19 +143,6 @@ public final class Pieces implements AutoCloseable {
             sink.awaitLine(line -> READY.matcher(line).find(), START_TIMEOUT);
         }
         return sink;
-    }
-
-    /** The {@code --partitions} among a source's flags, 1 without it. */
-    private static int partitions(String... kindArgs) {
-        for (int i = 0; i < kindArgs.length; i++) {
-            if (kindArgs[i].equals("--partitions") && i + 1 < kindArgs.length) {
-                return Integer.parseInt(kindArgs[i + 1]);
-            }
-            if (kindArgs[i].startsWith("--partitions=")) {
-                return Integer.parseInt(kindArgs[i].substring("--partitions=".length()));
-            }
-        }
-        return 1;
     }
 
     public int sourcePort() {

@@ -51,12 +51,21 @@ class VelocityEndToEndTest {
         }
         pieces = new Pieces(Path.of(".."), Path.of("target/e2e-logs/velocity-" + capture), 0, 0);
         int adminPort = Pieces.freePort();
+        int sourceAdminPort = Pieces.freePort();
         List<String> engineArgs = new ArrayList<>(SETTINGS.engineArgs());
-        engineArgs.addAll(List.of("--state-dir", stateDir.toString(), "--admin-port", Integer.toString(adminPort)));
+        engineArgs.addAll(List.of("--state-dir", stateDir.toString(), "--admin-port", Integer.toString(adminPort),
+                "--source-admin", "http://127.0.0.1:" + sourceAdminPort));
         pieces.startEngine(engineArgs.toArray(String[]::new));
         pieces.startSink("sink-postgres", "postgres", "--connection", database.connectionString());
-        pieces.startSource("source-postgres", "postgres", "--connection", database.connectionString(),
-                "--capture", capture, "--partitions", Integer.toString(PARTITIONS), "--partition-by", "account");
+        List<String> sourceArgs = new ArrayList<>(List.of("--connection", database.connectionString(),
+                "--capture", capture, "--partitions", Integer.toString(PARTITIONS), "--partition-by", "account",
+                "--admin-port", Integer.toString(sourceAdminPort)));
+        if (capture.equals("logical")) {
+            // No snapshot: the rows below are only captured if the source said ready once every partition's slot
+            // existed, and the launcher waited for that line.
+            sourceArgs.addAll(List.of("--snapshot", "never"));
+        }
+        pieces.startSource("source-postgres", "postgres", sourceArgs.toArray(String[]::new));
 
         List<TransactionInserter.AccountTransaction> rows = VelocityTransactions.generate(ROWS, START, 7);
         Instant flushAt = rows.get(rows.size() - 1).createdAt().plus(Duration.ofHours(1));
@@ -77,7 +86,48 @@ class VelocityEndToEndTest {
             JsonNode status = engine.read();
             assertEquals(0, status.path("deadLetters").path("count").asLong(), "no row was late or lacked a field");
             assertEquals(PARTITIONS, status.path("sourceStreams").size(), status.toString());
+            assertSourceAdminFigures(engine, capture);
         }
+    }
+
+    /**
+     * The engine's /status has the source admin port's figures of every partition stream, each with its own slot in
+     * the logical capture, and the largest slot lag of them as the source's overall figure.
+     */
+    private static void assertSourceAdminFigures(EngineStatus engine, String capture) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        JsonNode admin = engine.read().path("sourceAdmins").path(0);
+        while (!(admin.path("reachable").asBoolean() && admin.path("streams").size() == PARTITIONS
+                && (capture.equals("table") || allSlotLagsKnown(admin))) && System.nanoTime() < deadline) {
+            Thread.sleep(100); // the engine reads the source's /metrics once a second
+            admin = engine.read().path("sourceAdmins").path(0);
+        }
+        assertTrue(admin.path("reachable").asBoolean(), admin.toString());
+        assertEquals(streams(), admin.path("streams").findValuesAsText("stream"), admin.toString());
+        double max = 0;
+        for (int p = 0; p < PARTITIONS; p++) {
+            JsonNode stream = admin.path("streams").path(p);
+            if (capture.equals("logical")) {
+                assertEquals("wallaby_transactions_" + p, stream.path("slot").asText(), admin.toString());
+                max = Math.max(max, stream.path("slotLagBytes").asDouble());
+            } else {
+                assertTrue(stream.path("slot").isNull() && stream.path("slotLagBytes").isNull(), admin.toString());
+            }
+        }
+        if (capture.equals("logical")) {
+            assertEquals(max, admin.path("maxSlotLagBytes").asDouble(), admin.toString());
+        } else {
+            assertTrue(admin.path("maxSlotLagBytes").isNull(), admin.toString());
+        }
+    }
+
+    private static boolean allSlotLagsKnown(JsonNode admin) {
+        for (JsonNode stream : admin.path("streams")) {
+            if (!stream.path("slotLagBytes").isNumber()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static List<String> streams() {

@@ -57,10 +57,27 @@ public final class SourceAdmins implements AutoCloseable {
 
     /**
      * One source admin port: whether its last reading worked (and why not), how old the figures are (-1:
-     * never read), and its streams.
+     * never read), its streams (one per partition stream of a partitioned source, each with its own slot), and
+     * {@code maxSlotLagBytes}, the largest slot lag among them (null while none is known): the one figure to watch
+     * for a source whose partitions each have a slot, since the slowest slot is the one that keeps WAL.
      */
     public record SourceAdminStatus(String url, boolean reachable, String error, double ageSeconds,
-                                    List<StreamFigures> streams) {
+                                    List<StreamFigures> streams, Double maxSlotLagBytes) {
+
+        SourceAdminStatus(String url, boolean reachable, String error, double ageSeconds,
+                          List<StreamFigures> streams) {
+            this(url, reachable, error, ageSeconds, streams, maxSlotLag(streams));
+        }
+
+        private static Double maxSlotLag(List<StreamFigures> streams) {
+            Double max = null;
+            for (StreamFigures stream : streams) {
+                if (stream.slotLagBytes() != null && (max == null || stream.slotLagBytes() > max)) {
+                    max = stream.slotLagBytes();
+                }
+            }
+            return max;
+        }
     }
 
     /** What one source's last reading left. */

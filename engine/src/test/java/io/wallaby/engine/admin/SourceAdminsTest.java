@@ -79,12 +79,38 @@ class SourceAdminsTest {
         assertNull(read.error());
         assertEquals(2, read.streams().size());
         assertEquals(4096.0, read.streams().get(0).slotLagBytes());
+        assertEquals(4096.0, read.maxSlotLagBytes(), "the one slot lag known is the largest");
         assertTrue(read.ageSeconds() >= 0 && read.ageSeconds() < 5, read.toString());
 
         server.stop(0);
         SourceAdmins.SourceAdminStatus gone = await(s -> !s.reachable(), "failure");
         assertTrue(gone.error().startsWith("cannot reach " + address + "/metrics"), gone.error());
         assertEquals(read.streams(), gone.streams(), "the last figures stay");
+    }
+
+    /** A partitioned source: a stream per partition, each with its own slot, and the largest lag over them. */
+    @Test
+    void aPartitionedSourceGivesEachSlotAndTheLargestLag() throws Exception {
+        body = """
+                wallaby_source_slot_lag_bytes{slot="wallaby_transactions_0",stream="transactions.0"} 4096.0
+                wallaby_source_slot_lag_bytes{slot="wallaby_transactions_1",stream="transactions.1"} 65536.0
+                wallaby_source_slot_lag_bytes{slot="wallaby_transactions_2",stream="transactions.2"} 0.0
+                wallaby_source_slot_active{slot="wallaby_transactions_2",stream="transactions.2"} 1.0
+                """;
+        admins = new SourceAdmins(List.of(startServer()));
+        assertNull(admins.status().get(0).maxSlotLagBytes(), "nothing known before the first reading");
+        admins.start();
+        SourceAdmins.SourceAdminStatus read = await(SourceAdmins.SourceAdminStatus::reachable, "reading");
+        assertEquals(List.of("transactions.0", "transactions.1", "transactions.2"),
+                read.streams().stream().map(SourceAdmins.StreamFigures::stream).toList());
+        assertEquals(List.of("wallaby_transactions_0", "wallaby_transactions_1", "wallaby_transactions_2"),
+                read.streams().stream().map(SourceAdmins.StreamFigures::slot).toList());
+        assertEquals(List.of(4096.0, 65536.0, 0.0),
+                read.streams().stream().map(SourceAdmins.StreamFigures::slotLagBytes).toList());
+        assertEquals(65536.0, read.maxSlotLagBytes());
+
+        body = "wallaby_source_lag_seconds{stream=\"transactions.0\"} 0.5\n"; // a table capture: no slot at all
+        assertNull(await(s -> s.streams().size() == 1, "the slotless reading").maxSlotLagBytes());
     }
 
     @Test

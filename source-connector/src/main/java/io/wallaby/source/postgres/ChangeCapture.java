@@ -151,18 +151,34 @@ final class ChangeCapture implements PartitionedCaptures.Capture {
      *
      * @param enginePoint what {@link SourceConnector#openStream} returned
      */
-    @Override
-    public void run(SourceConnector connector, long enginePoint, BooleanSupplier stopping, Duration shutdownTimeout)
+    void run(SourceConnector connector, long enginePoint, BooleanSupplier stopping, Duration shutdownTimeout)
             throws SQLException, InterruptedException {
+        run(connector, enginePoint, stopping, shutdownTimeout, () -> { });
+    }
+
+    /**
+     * As {@link #run(SourceConnector, long, BooleanSupplier, Duration)}, calling {@code ready} once the capture
+     * is installed, listening and its stream is open.
+     */
+    @Override
+    public void run(SourceConnector connector, long enginePoint, BooleanSupplier stopping, Duration shutdownTimeout,
+                    Runnable ready) throws SQLException, InterruptedException {
         if (!start(connector, enginePoint, stopping)) {
             log.info("stopped before PostgreSQL was available; nothing was sent");
             connector.closeStream(streamName, shutdownTimeout);
             return;
         }
         startPoint = nextMessageId - 1;
-        // Launchers and tests wait for this line: installed, listening, and the stream is ours.
-        log.info("ready: capturing rows of {} on stream '{}' from message id {} after {} (lossless table capture)",
-                source, streamName, nextMessageId, cursor);
+        if (partition.isEmpty()) {
+            // Launchers and tests wait for this line: installed, listening, and the stream is ours.
+            log.info("ready: capturing rows of {} on stream '{}' from message id {} after {} (lossless table capture)",
+                    source, streamName, nextMessageId, cursor);
+        } else {
+            // One partition of several: the source says "ready" once, when every partition captures.
+            log.info("capturing rows of {} on partition stream '{}' from message id {} after {}", source, streamName,
+                    nextMessageId, cursor);
+        }
+        ready.run();
         recorder.start();
         try {
             capture(connector, stopping);

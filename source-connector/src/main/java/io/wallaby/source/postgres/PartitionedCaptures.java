@@ -2,6 +2,7 @@ package io.wallaby.source.postgres;
 
 import io.wallaby.connector.SourceConnector;
 import io.wallaby.connector.StreamTakenOverException;
+import io.wallaby.source.postgres.admin.FiguresAcrossTurns;
 import io.wallaby.source.postgres.admin.SourceFigures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
 
@@ -23,6 +25,12 @@ import java.util.function.IntFunction;
  * as a standby). When one capture fails, or its stream is taken over by another instance, the others are
  * stopped too (they drain and close their streams); after a take-over every capture starts over from what
  * is recorded once the engine gives the streams back, as an unpartitioned source does.
+ *
+ * <h2>Ready</h2>
+ * Each capture logs a line of its own once its stream is open and its slot or position is in hand (worded
+ * without "ready"); when the last of them has, this class logs the source's one {@code ready: N partitions of
+ * stream ...} line, which launchers and users wait for: from then on every partition captures, so a row written
+ * after it is not missed even with {@code --snapshot never}. Again after every take-over.
  */
 final class PartitionedCaptures {
 
@@ -30,8 +38,12 @@ final class PartitionedCaptures {
 
     /** One partition's capture, as {@link ChangeCapture} and the logical capture both are. */
     interface Capture {
-        void run(SourceConnector connector, long enginePoint, BooleanSupplier stopping, Duration shutdownTimeout)
-                throws Exception;
+        /**
+         * Captures the partition until {@code stopping}, calling {@code ready} once (from its thread) when it
+         * captures: its stream open, its slot or position in hand.
+         */
+        void run(SourceConnector connector, long enginePoint, BooleanSupplier stopping, Duration shutdownTimeout,
+                 Runnable ready) throws Exception;
 
         void onAcknowledged(String stream, long point);
 
@@ -40,15 +52,20 @@ final class PartitionedCaptures {
 
     private final List<String> streams;
     private final IntFunction<Capture> captureOf;
+    private final String readyLine;
+    /** Each partition's figures, across the captures a take-over makes. */
+    private final List<FiguresAcrossTurns> figures = new ArrayList<>();
     private volatile List<Capture> captures;
 
     /**
      * @param streams   the partition streams, in partition order
      * @param captureOf makes partition p's capture, fresh (also to start over after a take-over)
+     * @param readyLine what is logged once every partition captures; it begins with {@code ready: }
      */
-    PartitionedCaptures(List<String> streams, IntFunction<Capture> captureOf) {
+    PartitionedCaptures(List<String> streams, IntFunction<Capture> captureOf, String readyLine) {
         this.streams = List.copyOf(streams);
         this.captureOf = captureOf;
+        this.readyLine = readyLine;
         this.captures = fresh();
     }
 
@@ -59,35 +76,9 @@ final class PartitionedCaptures {
         }
     }
 
-    /** The captures' figures added up (the lag is the largest); down when any capture is. */
-    SourceFigures figures() {
-        return new SourceFigures() {
-            @Override
-            public long messagesSent() {
-                return captures.stream().mapToLong(c -> c.figures().messagesSent()).sum();
-            }
-
-            @Override
-            public long messagesAcknowledged() {
-                return captures.stream().mapToLong(c -> c.figures().messagesAcknowledged()).sum();
-            }
-
-            @Override
-            public double lagSeconds() {
-                return captures.stream().mapToDouble(c -> c.figures().lagSeconds()).max().orElse(0);
-            }
-
-            @Override
-            public Health health() {
-                for (int p = 0; p < captures.size(); p++) {
-                    Health health = captures.get(p).figures().health();
-                    if (!health.ok()) {
-                        return Health.down(streams.get(p) + ": " + health.reason());
-                    }
-                }
-                return Health.OK;
-            }
-        };
+    /** Partition {@code p}'s figures: its capture's, counted on across the captures a take-over makes. */
+    SourceFigures figures(int partition) {
+        return figures.get(partition);
     }
 
     /** Captures until {@code stopping}, taking the streams back after a take-over; see the class comment. */
@@ -100,6 +91,12 @@ final class PartitionedCaptures {
             }
             List<Capture> running = captures;
             AtomicBoolean allStop = new AtomicBoolean();
+            AtomicInteger notReady = new AtomicInteger(streams.size());
+            Runnable ready = () -> {
+                if (notReady.decrementAndGet() == 0) {
+                    log.info("{}", readyLine);
+                }
+            };
             Throwable[] failures = new Throwable[streams.size()];
             List<Thread> threads = new ArrayList<>();
             for (int p = 0; p < streams.size(); p++) {
@@ -107,7 +104,7 @@ final class PartitionedCaptures {
                 Thread thread = new Thread(() -> {
                     try {
                         running.get(partition).run(connector, points[partition],
-                                () -> allStop.get() || stopping.getAsBoolean(), shutdownTimeout);
+                                () -> allStop.get() || stopping.getAsBoolean(), shutdownTimeout, ready);
                     } catch (Throwable e) {
                         failures[partition] = e;
                         allStop.set(true);
@@ -138,10 +135,17 @@ final class PartitionedCaptures {
         }
     }
 
+    /** A capture per partition, fresh; their figures count on from the previous ones'. */
     private List<Capture> fresh() {
         List<Capture> made = new ArrayList<>();
         for (int p = 0; p < streams.size(); p++) {
-            made.add(captureOf.apply(p));
+            Capture capture = captureOf.apply(p);
+            made.add(capture);
+            if (figures.size() <= p) {
+                figures.add(new FiguresAcrossTurns(capture.figures()));
+            } else {
+                figures.get(p).next(capture.figures());
+            }
         }
         return List.copyOf(made);
     }

@@ -7,6 +7,7 @@ import io.wallaby.connector.StreamPartitions;
 import io.wallaby.connector.postgres.ConnectionString;
 import io.wallaby.connector.postgres.SqlIdentifiers;
 import io.wallaby.source.postgres.admin.SourceAdminOptions;
+import io.wallaby.source.postgres.admin.SlotStatusPoller;
 import io.wallaby.source.postgres.admin.SourceAdminServer;
 import io.wallaby.source.postgres.admin.SourceFigures;
 import io.wallaby.source.postgres.logical.LogicalCapture;
@@ -16,6 +17,7 @@ import io.wallaby.protocol.Frames;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -26,8 +28,9 @@ import java.util.function.IntFunction;
 
 /**
  * How {@link PostgresSourceCommand} runs with {@code --partitions N} above 1: the streams {@code <stream>.0 ..},
- * a capture for each ({@link PartitionedCaptures}) on one engine connection, and the admin port over all of
- * them (its slot figures are partition 0's slot).
+ * a capture for each ({@link PartitionedCaptures}) on one engine connection, one {@code ready: N partitions of
+ * stream ...} line once every partition captures, and the admin port over all of them: each partition stream's
+ * figures and its own slot's, as series tagged with the partition stream and its slot.
  *
  * @param stream     the unpartitioned stream's name
  * @param partitions how many partition streams, at least 2
@@ -52,6 +55,7 @@ record PartitionedSource(ConnectionString database, ConnectorSettings settings, 
     int runLogical(Connection db, List<String> qualified, String slot, String publicationName, boolean initialSnapshot,
                    Duration statusInterval, Duration heartbeatInterval) throws Exception {
         List<LogicalCapture> made = new ArrayList<>();
+        List<String> slots = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
             String partitionSlot = (slot != null ? slot : PostgresSourceCommand.derivedName(stream)) + "_" + p;
             try {
@@ -71,27 +75,53 @@ record PartitionedSource(ConnectionString database, ConnectorSettings settings, 
                         + " failed: " + e.getMessage(), e);
             }
             made.add(capture);
+            slots.add(partitionSlot);
         }
         db.close();
-        return run(made.get(0).slot(), p -> adapt(made.get(p).anew()));
+        return run(slots, "capturing " + qualified + " through slots " + range(slots) + " and publication "
+                + publicationName + " (logical capture)", p -> adapt(made.get(p).anew()));
     }
 
-    /** Runs one capture per partition stream on one engine connection (see {@link PartitionedCaptures}). */
-    int run(String firstSlot, IntFunction<PartitionedCaptures.Capture> captureOf) throws Exception {
+    /**
+     * Runs one capture per partition stream on one engine connection (see {@link PartitionedCaptures}).
+     *
+     * @param slots     each partition's slot, in partition order; null for captures without one (table capture)
+     * @param capturing how the partitions capture, for the ready line ({@code capturing rows of ... (lossless
+     *                  table capture)})
+     */
+    int run(List<String> slots, String capturing, IntFunction<PartitionedCaptures.Capture> captureOf)
+            throws Exception {
         List<String> streams = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
             streams.add(partitionStream(p));
         }
-        PartitionedCaptures captures = new PartitionedCaptures(streams, captureOf);
+        // Launchers and users wait for this line, the source's one: every partition captures.
+        String ready = "ready: " + partitions + " partitions of stream '" + stream + "' by " + column + " (streams "
+                + range(streams) + "), " + capturing;
+        PartitionedCaptures captures = new PartitionedCaptures(streams, captureOf, ready);
         log.info("{} partitions by {}: streams {}", partitions, column, streams);
         try (SourceConnector connector = new SourceConnector(settings, SourceConnector.DEFAULT_REPLAY_CAPACITY,
                 captures::onAcknowledged);
-             AutoCloseable port = !admin.enabled() ? null : firstSlot == null
-                     ? SourceAdminServer.start(admin.host(), admin.port(), stream, null, captures.figures())
-                     : SourceAdminServer.start(admin.host(), admin.port(), stream, firstSlot, database,
-                     captures.figures())) {
+             AutoCloseable port = admin.enabled() ? startAdmin(streams, slots, captures) : null) {
             return captures.run(connector, stopping, shutdownTimeout);
         }
+    }
+
+    /** The admin port over every partition stream, each with its own slot (when it has one). */
+    private SourceAdminServer startAdmin(List<String> streams, List<String> slots, PartitionedCaptures captures)
+            throws IOException {
+        List<SourceAdminServer.Reported> reported = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            reported.add(new SourceAdminServer.Reported(streams.get(p), slots == null ? null : slots.get(p),
+                    captures.figures(p)));
+        }
+        return SourceAdminServer.start(admin.host(), admin.port(), reported,
+                slots == null ? null : SlotStatusPoller.connectingTo(database, slots));
+    }
+
+    /** {@code a .. z}: the first and last of a partition's names (they differ only in the partition number). */
+    private static String range(List<String> names) {
+        return names.get(0) + " .. " + names.get(names.size() - 1);
     }
 
     private static PartitionedCaptures.Capture adapt(LogicalCapture capture) {
@@ -99,8 +129,8 @@ record PartitionedSource(ConnectionString database, ConnectorSettings settings, 
         return new PartitionedCaptures.Capture() {
             @Override
             public void run(SourceConnector connector, long enginePoint, BooleanSupplier stopping,
-                            Duration shutdownTimeout) throws Exception {
-                capture.run(connector, enginePoint, stopping, shutdownTimeout);
+                            Duration shutdownTimeout, Runnable ready) throws Exception {
+                capture.run(connector, enginePoint, stopping, shutdownTimeout, ready);
             }
 
             @Override

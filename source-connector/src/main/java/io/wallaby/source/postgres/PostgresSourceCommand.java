@@ -224,10 +224,10 @@ public final class PostgresSourceCommand implements Callable<Integer> {
             db.close();
             String quotedTable = PartitionColumn.quoted(source);
             String quotedColumn = PartitionColumn.quote(partitionBy);
-            return partitioned(settings).run(null, p -> new ChangeCapture(database, source,
-                    channelName, StreamPartitions.streamName(streamName, p), pollInterval, batchSize,
-                    Frames.maxPayloadLength(settings.maxFrameLength()), statsInterval,
-                    PartitionSql.condition(quotedTable, quotedColumn, p, partitions)));
+            return partitioned(settings).run(null, "capturing rows of " + source + " (lossless table capture)",
+                    p -> new ChangeCapture(database, source, channelName, StreamPartitions.streamName(streamName, p),
+                            pollInterval, batchSize, Frames.maxPayloadLength(settings.maxFrameLength()), statsInterval,
+                            PartitionSql.condition(quotedTable, quotedColumn, p, partitions)));
         }
         db.close();
         Supplier<ChangeCapture> captures = () -> new ChangeCapture(database, source, channelName, streamName,

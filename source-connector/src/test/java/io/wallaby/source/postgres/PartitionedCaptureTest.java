@@ -4,15 +4,23 @@ import io.wallaby.connector.CommandThreads;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wallaby.connector.FakeEngine;
+import io.wallaby.connector.LogLines;
 import io.wallaby.connector.StreamPartitions;
 import io.wallaby.protocol.Frame;
 import io.wallaby.protocol.StreamIds;
+import io.wallaby.source.postgres.admin.Metrics;
 import io.wallaby.source.postgres.logical.LogicalPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
 import picocli.CommandLine;
 
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -26,6 +34,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -146,9 +155,14 @@ class PartitionedCaptureTest {
         }
         List<Map<Long, String>> first;
         long[] points;
-        try (FakeEngine engine = new FakeEngine()) {
+        try (FakeEngine engine = new FakeEngine(); LogLines logged = new LogLines(PartitionedCaptures.class)) {
             Source source = start(engine, table, new long[]{Frame.U64_MAX, Frame.U64_MAX, Frame.U64_MAX}, flags);
-            awaitReady(table, flags);
+            // Rows written from here on are captured, whichever partition they go to.
+            String ready = logged.await(m -> m.startsWith("ready: "));
+            assertTrue(ready.startsWith("ready: 3 partitions of stream '" + table + "' by account (streams " + table
+                    + ".0 .. " + table + ".2), capturing "), ready);
+            assertTrue(ready.endsWith(List.of(flags).contains("logical") ? "(logical capture)"
+                    : "(lossless table capture)"), ready);
             if (!snapshot) {
                 insert(table, 1, 30);
             }
@@ -203,14 +217,6 @@ class PartitionedCaptureTest {
         }
     }
 
-    private static void awaitReady(String table, String... flags) throws Exception {
-        if (List.of(flags).contains("logical")) {
-            for (int p = 0; p < PARTITIONS; p++) {
-                pg.awaitSlotActive("wallaby_" + table + "_" + p);
-            }
-        }
-    }
-
     @Test
     void tableCaptureDeliversEachRowOnceOnItsPartitionAcrossARestart() throws Exception {
         pg.execute("CREATE TABLE part_table (id bigint PRIMARY KEY, amount numeric(14,2) NOT NULL, account bigint)");
@@ -227,6 +233,77 @@ class PartitionedCaptureTest {
                 "ALTER TABLE part_logical REPLICA IDENTITY FULL");
         exactlyOnceAcrossARestart("part_logical", true, "--capture", "logical", "--table", "part_logical",
                 "--snapshot", "initial");
+    }
+
+    /**
+     * The source's one ready line comes once every partition captures, after a line of each partition's that does
+     * not say "ready": rows written right after it arrive, although the capture takes no snapshot. Its admin port
+     * shows each partition stream with its own slot's figures: once partition 0 is acknowledged, its slot is
+     * confirmed past the rows and lags less than the others, which still hold them.
+     */
+    @Test
+    void saysReadyOnceEveryPartitionCapturesAndReportsEachPartitionsSlot() throws Exception {
+        String table = "part_ready";
+        pg.execute("CREATE TABLE part_ready (id bigint PRIMARY KEY, amount numeric(14,2) NOT NULL, account bigint)",
+                "ALTER TABLE part_ready REPLICA IDENTITY FULL");
+        int adminPort;
+        try (ServerSocket free = new ServerSocket(0)) {
+            adminPort = free.getLocalPort();
+        }
+        try (FakeEngine engine = new FakeEngine(); LogLines logged = new LogLines(Logger.ROOT_LOGGER_NAME, null)) {
+            Source source = start(engine, table, new long[]{Frame.U64_MAX, Frame.U64_MAX, Frame.U64_MAX}, "--capture",
+                    "logical", "--table", table, "--snapshot", "never", "--status-interval", "100ms", "--admin-port",
+                    "" + adminPort);
+            String ready = logged.await(m -> m.startsWith("ready: "));
+            insert(table, 1, 30);
+            assertEquals("ready: 3 partitions of stream 'part_ready' by account (streams part_ready.0 .. "
+                    + "part_ready.2), capturing [public.part_ready] through slots wallaby_part_ready_0 .. "
+                    + "wallaby_part_ready_2 and publication wallaby_part_ready (logical capture)", ready);
+            List<String> before = logged.messages().subList(0, logged.messages().indexOf(ready));
+            for (int p = 0; p < PARTITIONS; p++) {
+                String mine = "partition " + p + " of 3: capturing [public.part_ready] on stream 'part_ready." + p
+                        + "' through slot wallaby_part_ready_" + p + " and publication wallaby_part_ready from ";
+                assertTrue(before.stream().anyMatch(m -> m.startsWith(mine)), mine + " before the ready line: " + before);
+            }
+
+            List<Map<Long, String>> received = read(engine, source, 30);
+            Pattern readyWord = Pattern.compile("\\bready\\b");
+            assertEquals(List.of(ready), logged.messages().stream().filter(m -> readyWord.matcher(m).find()).toList(),
+                    "one line says ready");
+
+            HttpClient http = HttpClient.newHttpClient();
+            URI metricsUri = URI.create("http://127.0.0.1:" + adminPort + "/metrics");
+            Metrics metrics = new Metrics(http.send(HttpRequest.newBuilder(metricsUri).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            for (int p = 0; p < PARTITIONS; p++) {
+                Map<String, String> tags = tags(p);
+                assertEquals(received.get(p).size(), metrics.value("wallaby_source_messages_sent_total", tags));
+                assertEquals(1, metrics.value("wallaby_source_slot_active", tags), metrics.text());
+                assertTrue(metrics.value("wallaby_source_slot_lag_bytes", tags) >= 0, metrics.text());
+            }
+            assertTrue(!metrics.text().contains("stream=\"part_ready\""), "only partition streams:\n" + metrics.text());
+
+            long last = new ArrayList<>(received.get(0).keySet()).get(received.get(0).size() - 1);
+            acknowledge(engine, source, new long[]{last, 0, 0});
+            LogicalPostgres.await("partition 0's slot to lag less than the others", Duration.ofSeconds(30), () -> {
+                Metrics now = new Metrics(http.send(HttpRequest.newBuilder(metricsUri).build(),
+                        HttpResponse.BodyHandlers.ofString()).body());
+                double confirmed = now.value("wallaby_source_slot_lag_bytes", tags(0));
+                return now.value("wallaby_source_messages_acknowledged_total", tags(0)) == last
+                        && confirmed < now.value("wallaby_source_slot_lag_bytes", tags(1))
+                        && confirmed < now.value("wallaby_source_slot_lag_bytes", tags(2));
+            });
+            HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort
+                    + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, health.statusCode(), health.body());
+
+            source.command().stop();
+            assertEquals(0, source.exit().get(30, TimeUnit.SECONDS));
+        }
+    }
+
+    private static Map<String, String> tags(int partition) {
+        return Map.of("stream", "part_ready." + partition, "slot", "wallaby_part_ready_" + partition);
     }
 
     @Test

@@ -9,15 +9,19 @@ import org.slf4j.LoggerFactory;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Reads one slot's {@link SlotStatus} for the admin port, on demand and at most once per {@code maxAge}: a
- * scrape reads about ten slot gauges, and many scrapers (or a scrape storm) must not turn into as many
- * queries on the database being captured. Uses its own connection (never the capture's: a replication
- * connection cannot run queries while it streams, and the capture's thread must not wait on a scrape).
+ * Reads the {@link SlotStatus} of a source's slots (one, or one per partition) for the admin port, on demand and at
+ * most once per {@code maxAge}, all in one query: a scrape reads about ten gauges per slot, and many scrapers (or a
+ * scrape storm) must not turn into as many queries on the database being captured. Uses its own connection (never
+ * a capture's: a replication connection cannot run queries while it streams, and a capture's thread must not wait
+ * on a scrape).
  *
  * <p>When the query fails, the last values are kept and served (a scrape still answers), the failure is
  * logged once per run of failures (and its end once), counted in {@link #failures()}, and the connection
@@ -26,10 +30,10 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class SlotStatusPoller implements AutoCloseable {
 
-    /** How long a reading is served before the next scrape reads the slot again. */
+    /** How long a reading is served before the next scrape reads the slots again. */
     public static final Duration DEFAULT_MAX_AGE = Duration.ofSeconds(1);
 
-    /** Opens a connection to the slot's server; called again after a failure. */
+    /** Opens a connection to the slots' server; called again after a failure. */
     @FunctionalInterface
     public interface Connector {
         Connection open() throws SQLException;
@@ -39,20 +43,29 @@ public final class SlotStatusPoller implements AutoCloseable {
      * The latest reading.
      *
      * @param known whether any query has succeeded yet
-     * @param slot  the slot as last read; null when unknown or when the slot does not exist
+     * @param slots the slots as last read, by name; a slot that does not exist is absent
      */
-    public record Reading(boolean known, SlotStatus slot) {
-        static final Reading UNKNOWN = new Reading(false, null);
+    public record Reading(boolean known, Map<String, SlotStatus> slots) {
+        static final Reading UNKNOWN = new Reading(false, Map.of());
 
-        /** Read, and there is no such slot. */
-        public boolean missing() {
-            return known && slot == null;
+        public Reading {
+            slots = Map.copyOf(slots);
+        }
+
+        /** The slot {@code name} as last read; null when unknown or when the slot does not exist. */
+        public SlotStatus slot(String name) {
+            return slots.get(name);
+        }
+
+        /** Read, and there is no slot {@code name}. */
+        public boolean missing(String name) {
+            return known && !slots.containsKey(name);
         }
     }
 
     private static final Logger log = LoggerFactory.getLogger(SlotStatusPoller.class);
 
-    private final String slot;
+    private final List<String> slots;
     private final Connector connector;
     private final long maxAgeNanos;
     private final ReentrantLock refreshing = new ReentrantLock();
@@ -65,8 +78,17 @@ public final class SlotStatusPoller implements AutoCloseable {
     private volatile Connection db;
     private volatile boolean closed;
 
+    /** A poller of one slot. */
     public SlotStatusPoller(String slot, Connector connector, Duration maxAge) {
-        this.slot = slot;
+        this(List.of(slot), connector, maxAge);
+    }
+
+    /** A poller of {@code slots} (at least one), read together. */
+    public SlotStatusPoller(List<String> slots, Connector connector, Duration maxAge) {
+        if (slots.isEmpty()) {
+            throw new IllegalArgumentException("a slot poller needs a slot");
+        }
+        this.slots = List.copyOf(slots);
         this.connector = connector;
         this.maxAgeNanos = maxAge.toNanos();
     }
@@ -76,16 +98,17 @@ public final class SlotStatusPoller implements AutoCloseable {
      * pg_stat_activity, with connect and socket timeouts so a scrape cannot hang on a dead server) and a
      * one-second cache.
      */
-    public static SlotStatusPoller connectingTo(ConnectionString database, String slot) {
-        return new SlotStatusPoller(slot, () -> PostgresConnections.openWithTimeouts(database,
+    public static SlotStatusPoller connectingTo(ConnectionString database, List<String> slots) {
+        return new SlotStatusPoller(slots, () -> PostgresConnections.openWithTimeouts(database,
                 PostgresConnections.SOURCE_ADMIN), DEFAULT_MAX_AGE);
     }
 
-    public String slot() {
-        return slot;
+    /** The slots read, in the order given. */
+    public List<String> slots() {
+        return slots;
     }
 
-    /** The slot's figures, read now when the last attempt is older than the maximum age. */
+    /** The slots' figures, read now when the last attempt is older than the maximum age. */
     public Reading latest() {
         if ((!attempted || System.nanoTime() - lastAttempt >= maxAgeNanos) && refreshing.tryLock()) {
             try {
@@ -115,9 +138,13 @@ public final class SlotStatusPoller implements AutoCloseable {
                 connection = connector.open();
                 db = connection;
             }
-            last = new Reading(true, SlotStatus.read(connection, slot).orElse(null));
+            Map<String, SlotStatus> read = new HashMap<>();
+            for (SlotStatus status : SlotStatus.readAll(connection, slots)) {
+                read.put(status.name(), status);
+            }
+            last = new Reading(true, read);
             if (failing) {
-                log.info("reading replication slot {} works again", slot);
+                log.info("reading replication slot{} {} works again", slots.size() == 1 ? "" : "s", names());
                 failing = false;
             }
         } catch (SQLException | RuntimeException e) {
@@ -127,8 +154,8 @@ public final class SlotStatusPoller implements AutoCloseable {
             }
             failures.incrementAndGet();
             if (!failing) {
-                log.warn("cannot read replication slot {} ({}); /metrics shows its last values until it works "
-                        + "again", slot, e.getMessage());
+                log.warn("cannot read replication slot{} {} ({}); /metrics shows the last values until it works "
+                        + "again", slots.size() == 1 ? "" : "s", names(), e.getMessage());
                 failing = true;
             }
         } finally {
@@ -136,6 +163,10 @@ public final class SlotStatusPoller implements AutoCloseable {
             lastAttempt = System.nanoTime();
             attempted = true;
         }
+    }
+
+    private String names() {
+        return String.join(", ", slots);
     }
 
     private void closeConnection() {

@@ -11,17 +11,21 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The postgres source's admin HTTP port ({@code --admin-port}), like the engine's:
+ * The postgres source's admin HTTP port ({@code --admin-port}), like the engine's, over every stream the source
+ * captures (one, or one per partition stream with {@code --partitions N}, each with its own slot):
  * <ul>
- *   <li>{@code GET /health}: 200 {@code ok} while {@link SourceFigures#health()} says so, else 503 with its
- *       reason;</li>
- *   <li>{@code GET /metrics}: Prometheus text (see {@link SourceMetrics} for the names).</li>
+ *   <li>{@code GET /health}: 200 {@code ok} while every stream's {@link SourceFigures#health()} says so, else 503
+ *       with the first reason (naming its stream when there are several);</li>
+ *   <li>{@code GET /metrics}: Prometheus text, one series per stream and slot (see {@link SourceMetrics} for the
+ *       names).</li>
  * </ul>
  *
  * <h2>Why the JDK's HTTP server and not Netty</h2>
@@ -45,20 +49,35 @@ public final class SourceAdminServer implements AutoCloseable {
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final String TEXT = "text/plain; charset=utf-8";
 
+    /**
+     * One stream the admin port reports on.
+     *
+     * @param stream  the stream's name, the {@code stream} tag ({@code transactions}, or a partition stream's
+     *                {@code transactions.3})
+     * @param slot    its replication slot, the {@code slot} tag; null for a stream without one (table capture)
+     * @param figures its capture's figures and health
+     */
+    public record Reported(String stream, String slot, SourceFigures figures) {
+        public Reported {
+            Objects.requireNonNull(stream, "stream");
+            Objects.requireNonNull(figures, "figures");
+        }
+    }
+
     private final HttpServer server;
     private final ExecutorService threads;
     private final SourceMetrics metrics;
     private final SlotStatusPoller slot;
-    private final SourceFigures figures;
+    private final List<Reported> streams;
     private boolean closed;
 
     private SourceAdminServer(HttpServer server, ExecutorService threads, SourceMetrics metrics,
-                              SlotStatusPoller slot, SourceFigures figures) {
+                              SlotStatusPoller slot, List<Reported> streams) {
         this.server = server;
         this.threads = threads;
         this.metrics = metrics;
         this.slot = slot;
-        this.figures = figures;
+        this.streams = streams;
     }
 
     /**
@@ -75,22 +94,47 @@ public final class SourceAdminServer implements AutoCloseable {
      */
     public static SourceAdminServer start(String host, int port, String stream, String slot,
                                           ConnectionString database, SourceFigures figures) throws IOException {
-        return start(host, port, stream, SlotStatusPoller.connectingTo(database, slot), figures);
+        return start(host, port, stream, SlotStatusPoller.connectingTo(database, List.of(slot)), figures);
     }
 
     /**
-     * Starts the admin port with a slot poller of the caller's making, or none ({@code null}: a source
-     * without a slot, such as the table capture; then there are no slot meters and no {@code slot} tag).
-     * The server owns the poller from here on and closes it.
+     * Starts the admin port of one stream with a slot poller of the caller's making (of that one slot), or none
+     * ({@code null}: a source without a slot, such as the table capture; then there are no slot meters and no
+     * {@code slot} tag). The server owns the poller from here on and closes it.
      */
     public static SourceAdminServer start(String host, int port, String stream, SlotStatusPoller slot,
                                           SourceFigures figures) throws IOException {
+        return start(host, port, List.of(new Reported(stream, slot == null ? null : slot.slots().get(0), figures)),
+                slot);
+    }
+
+    /**
+     * Starts the admin port of several streams (a partitioned source's), each with its figures and, where it has
+     * one, its slot; {@code slots} reads every slot they name (null when none has a slot). The server owns the
+     * poller from here on and closes it.
+     */
+    public static SourceAdminServer start(String host, int port, List<Reported> streams, SlotStatusPoller slots)
+            throws IOException {
         HttpServer server;
         try {
+            if (streams.isEmpty()) {
+                throw new IllegalArgumentException("an admin port reports on at least one stream");
+            }
+            for (Reported stream : streams) {
+                if (stream.slot() != null && (slots == null || !slots.slots().contains(stream.slot()))) {
+                    throw new IllegalArgumentException("stream " + stream.stream() + "'s slot " + stream.slot()
+                            + " is not among the slots read: " + (slots == null ? "none" : slots.slots()));
+                }
+            }
             server = HttpServer.create(new InetSocketAddress(host, port), 0);
+        } catch (IllegalArgumentException e) {
+            if (slots != null) {
+                slots.close();
+            }
+            throw e;
         } catch (IOException e) {
-            if (slot != null) {
-                slot.close();
+            if (slots != null) {
+                slots.close();
             }
             throw new IOException("cannot listen on " + host + ":" + port + " for --admin-port (" + e.getMessage()
                     + "): is the port in use, or the host not an address of this machine?", e);
@@ -101,8 +145,9 @@ public final class SourceAdminServer implements AutoCloseable {
             t.setDaemon(true); // never what keeps the process alive
             return t;
         });
-        SourceAdminServer admin = new SourceAdminServer(server, threads, new SourceMetrics(stream, figures, slot),
-                slot, figures);
+        List<Reported> reported = List.copyOf(streams);
+        SourceAdminServer admin = new SourceAdminServer(server, threads, new SourceMetrics(reported, slots),
+                slots, reported);
         server.setExecutor(threads);
         server.createContext("/", admin::handle);
         server.start();
@@ -132,7 +177,7 @@ public final class SourceAdminServer implements AutoCloseable {
             }
             switch (exchange.getRequestURI().getPath()) {
                 case "/health" -> {
-                    SourceFigures.Health health = figures.health();
+                    SourceFigures.Health health = health();
                     reply(exchange, health.ok() ? 200 : 503, TEXT, (health.ok() ? "ok" : health.reason()) + "\n");
                 }
                 case "/metrics" -> reply(exchange, 200, PROMETHEUS_TEXT, metrics.scrape());
@@ -146,6 +191,18 @@ public final class SourceAdminServer implements AutoCloseable {
         } finally {
             exchange.close();
         }
+    }
+
+    /** Ok while every stream is; else the first stream's reason, naming the stream when there are several. */
+    private SourceFigures.Health health() {
+        for (Reported stream : streams) {
+            SourceFigures.Health health = stream.figures().health();
+            if (!health.ok()) {
+                return streams.size() == 1 ? health
+                        : SourceFigures.Health.down(stream.stream() + ": " + health.reason());
+            }
+        }
+        return SourceFigures.Health.OK;
     }
 
     private static void reply(HttpExchange exchange, int code, String contentType, String body) throws IOException {

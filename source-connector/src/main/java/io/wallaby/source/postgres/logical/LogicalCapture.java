@@ -142,6 +142,15 @@ public final class LogicalCapture {
      */
     public void run(SourceConnector connector, long enginePoint, BooleanSupplier stopping, Duration shutdownTimeout)
             throws SQLException, InterruptedException {
+        run(connector, enginePoint, stopping, shutdownTimeout, () -> { });
+    }
+
+    /**
+     * As {@link #run(SourceConnector, long, BooleanSupplier, Duration)}, calling {@code ready} once the slot is
+     * this capture's and its reader started.
+     */
+    public void run(SourceConnector connector, long enginePoint, BooleanSupplier stopping, Duration shutdownTimeout,
+                    Runnable ready) throws SQLException, InterruptedException {
         long engine = enginePoint == Frame.U64_MAX ? 0 : enginePoint;
         acknowledged.accumulateAndGet(engine, Math::max);
         startPoint = acknowledged.get();
@@ -163,9 +172,17 @@ public final class LogicalCapture {
         recorderThread.setDaemon(true);
         readerThread.start();
         recorderThread.start();
-        // Launchers and tests wait for this line: the slot is ours and the stream open.
-        log.info("ready: capturing {} on stream '{}' through slot {} and publication {} from {} (logical capture)",
-                settings.tables(), settings.stream(), slot.slot(), slot.publication(), start);
+        if (settings.partition() == null) {
+            // Launchers and tests wait for this line: the slot is ours and the stream open.
+            log.info("ready: capturing {} on stream '{}' through slot {} and publication {} from {} (logical capture)",
+                    settings.tables(), settings.stream(), slot.slot(), slot.publication(), start);
+        } else {
+            // One partition of several: the source says "ready" once, when every partition captures.
+            log.info("partition {} of {}: capturing {} on stream '{}' through slot {} and publication {} from {}",
+                    settings.partition().index(), settings.partition().count(), settings.tables(), settings.stream(),
+                    slot.slot(), slot.publication(), start);
+        }
+        ready.run();
         try {
             send(connector, current, stopping);
             log.info("stopping: waiting up to {} for the engine to acknowledge what was sent", shutdownTimeout);

@@ -73,6 +73,15 @@ public record SlotStatus(String name, String plugin, String database, boolean ac
         return query(db, "WHERE s.slot_name LIKE ? ORDER BY s.slot_name", namePattern);
     }
 
+    /**
+     * Those of the slots named {@code slots} that exist, by name, in one query whatever their number (the slots of
+     * a partitioned source, read together for its admin port, all against the same current position).
+     */
+    public static List<SlotStatus> readAll(Connection db, List<String> slots) throws SQLException {
+        return query(db, "WHERE s.slot_name::text = ANY(?) ORDER BY s.slot_name",
+                db.createArrayOf("text", slots.toArray()));
+    }
+
     /** True when the slot can no longer be read: its WAL is gone or the server invalidated it. */
     public boolean lost() {
         return "lost".equals(walStatus) || invalidationReason != null;
@@ -84,10 +93,10 @@ public record SlotStatus(String name, String plugin, String database, boolean ac
         return invalidationReason == null ? status : status + " (" + invalidationReason + ")";
     }
 
-    private static List<SlotStatus> query(Connection db, String where, String argument) throws SQLException {
+    private static List<SlotStatus> query(Connection db, String where, Object argument) throws SQLException {
         List<SlotStatus> slots = new ArrayList<>();
         try (PreparedStatement s = db.prepareStatement(QUERY + where)) {
-            s.setString(1, argument);
+            s.setObject(1, argument);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     slots.add(new SlotStatus(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4),

@@ -5,13 +5,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A Prometheus text exposition, read the way a scraper would: one sample per line, {@code name{labels} value}. */
-record Metrics(String text) {
+public record Metrics(String text) {
 
     private static final Pattern SAMPLE = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})? (\\S+)");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     /** The value of the sample {@code name} whose labels are exactly {@code labels}. */
-    double value(String name, Map<String, String> labels) {
+    public double value(String name, Map<String, String> labels) {
         for (String line : text.split("\n")) {
             if (line.startsWith("#")) {
                 continue;

@@ -20,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -124,7 +125,7 @@ class SourceAdminServerTest {
             assertEquals(1100, metrics.value("wallaby_source_messages_acknowledged_total", tags));
             assertEquals(2.5, metrics.value("wallaby_source_lag_seconds", tags));
 
-            SlotStatus read = poller.latest().slot();
+            SlotStatus read = poller.latest().slot("wallaby_admin");
             SlotStatus now;
             try (Connection db = pg.connect()) {
                 now = SlotStatus.read(db, "wallaby_admin").orElseThrow();
@@ -171,6 +172,72 @@ class SourceAdminServerTest {
             assertEquals(0, metrics.value("wallaby_source_slot_active", tags));
             assertTrue(Double.isNaN(metrics.value("wallaby_source_slot_lag_bytes", tags)));
         }
+    }
+
+    /**
+     * A partitioned source's admin port: a series per partition stream, each tagged with its own slot and showing
+     * that slot's figures (here one slot confirmed up to now, the other held back by 2 MB), the slots read by one
+     * session; /health names the partition that is down.
+     */
+    @Test
+    void aPartitionedSourceReportsEverySlotOnItsOwnSeries() throws Exception {
+        pg.createSlot("wallaby_parts_0");
+        pg.createSlot("wallaby_parts_1");
+        pg.writeWal(2);
+        pg.execute("SELECT pg_replication_slot_advance('wallaby_parts_0', pg_current_wal_lsn())");
+        Figures first = new Figures();
+        Figures second = new Figures();
+        first.sent.set(10);
+        second.sent.set(20);
+        second.lag = 1.5;
+        SlotStatusPoller poller = SlotStatusPoller.connectingTo(ConnectionString.parse(pg.connectionString()),
+                List.of("wallaby_parts_0", "wallaby_parts_1"));
+        try (SourceAdminServer server = SourceAdminServer.start("127.0.0.1", 0, List.of(
+                new SourceAdminServer.Reported("parts.0", "wallaby_parts_0", first),
+                new SourceAdminServer.Reported("parts.1", "wallaby_parts_1", second)), poller)) {
+            Metrics metrics = scrape(server);
+            Map<String, String> zero = Map.of("stream", "parts.0", "slot", "wallaby_parts_0");
+            Map<String, String> one = Map.of("stream", "parts.1", "slot", "wallaby_parts_1");
+            assertEquals(10, metrics.value("wallaby_source_messages_sent_total", zero));
+            assertEquals(20, metrics.value("wallaby_source_messages_sent_total", one));
+            assertEquals(0, metrics.value("wallaby_source_lag_seconds", zero));
+            assertEquals(1.5, metrics.value("wallaby_source_lag_seconds", one));
+
+            SlotStatusPoller.Reading read = poller.latest();
+            assertEquals(2, read.slots().size(), read::toString);
+            for (Map<String, String> tags : List.of(zero, one)) {
+                SlotStatus slot = read.slot(tags.get("slot"));
+                assertEquals((double) slot.lagBytes(), metrics.value("wallaby_source_slot_lag_bytes", tags));
+                assertEquals((double) slot.confirmedFlushLsn(), metrics.value("wallaby_source_slot_confirmed_lsn", tags));
+                assertEquals(1, metrics.value("wallaby_source_slot_wal_status", with(tags, "status", "reserved")));
+                assertEquals(0, metrics.value("wallaby_source_slot_active", tags));
+            }
+            double held = metrics.value("wallaby_source_slot_lag_bytes", one);
+            assertTrue(held - metrics.value("wallaby_source_slot_lag_bytes", zero) >= 2 * 1024 * 1024,
+                    "each series shows its own slot:\n" + metrics.text());
+            assertTrue(!metrics.text().contains("stream=\"parts\""), "no series of the whole source:\n" + metrics.text());
+            assertEquals(1, pg.number("SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+                    + "'wallaby-source-admin'"), "one session reads every slot");
+
+            assertEquals(200, get(server, "/health").statusCode());
+            second.health = SourceFigures.Health.down("replication connection to PostgreSQL is down");
+            HttpResponse<String> down = get(server, "/health");
+            assertEquals(503, down.statusCode());
+            assertEquals("parts.1: replication connection to PostgreSQL is down\n", down.body());
+        } finally {
+            LogicalPostgres.await("the poller's session to end", Duration.ofSeconds(30), () -> pg.number(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'wallaby-source-admin'") == 0);
+            pg.execute("SELECT pg_drop_replication_slot('wallaby_parts_0')",
+                    "SELECT pg_drop_replication_slot('wallaby_parts_1')");
+        }
+    }
+
+    @Test
+    void aStreamWhoseSlotIsNotReadIsRefused() {
+        SlotStatusPoller poller = new SlotStatusPoller("wallaby_admin", pg::connect, Duration.ofSeconds(1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SourceAdminServer.start(
+                "127.0.0.1", 0, List.of(new SourceAdminServer.Reported("x.0", "wallaby_other", new Figures())), poller));
+        assertEquals("stream x.0's slot wallaby_other is not among the slots read: [wallaby_admin]", e.getMessage());
     }
 
     @Test
