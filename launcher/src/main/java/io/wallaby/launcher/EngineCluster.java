@@ -159,24 +159,46 @@ public final class EngineCluster {
     }
 
     /**
-     * The source streams each running engine has taken messages on, with how many: which engine served which
-     * stream (a stream that moved shows on each engine that served it).
+     * The source streams each running engine serves now and has taken messages on since it took them, with how
+     * many: which engine serves which stream (an engine forgets a stream whose partition moved away).
      */
     public Map<String, Map<String, Long>> streamsServed() throws IOException, InterruptedException {
         Map<String, Map<String, Long>> served = new LinkedHashMap<>();
         for (Member member : members) {
-            if (!member.running()) {
-                continue;
+            if (member.running()) {
+                served.put(member.name() + " (" + member.ports().sourceAddress() + ")", streamsServedBy(member));
             }
-            Map<String, Long> streams = new TreeMap<>();
-            for (JsonNode stream : member.status().path("sourceStreams")) {
-                if (stream.path("messagesIn").asLong() > 0) {
-                    streams.put(stream.path("name").asText(), stream.path("messagesIn").asLong());
-                }
-            }
-            served.put(member.name() + " (" + member.ports().sourceAddress() + ")", streams);
         }
         return served;
+    }
+
+    private static Map<String, Long> streamsServedBy(Member member) throws IOException, InterruptedException {
+        Map<String, Long> streams = new TreeMap<>();
+        for (JsonNode stream : member.status().path("sourceStreams")) {
+            if (stream.path("messagesIn").asLong() > 0) {
+                streams.put(stream.path("name").asText(), stream.path("messagesIn").asLong());
+            }
+        }
+        return streams;
+    }
+
+    /**
+     * The running engine that serves the most source streams now, for a fault that should hit streams: with
+     * few streams over many partitions, an engine may serve none. Null when none serves any.
+     */
+    public Member busiest() throws IOException, InterruptedException {
+        Member busiest = null;
+        int most = 0;
+        for (Member member : members) {
+            if (member.running()) {
+                int streams = streamsServedBy(member).size();
+                if (streams > most) {
+                    busiest = member;
+                    most = streams;
+                }
+            }
+        }
+        return busiest;
     }
 
     /**
