@@ -103,6 +103,9 @@ record BrokerSettings(String host, int port, int controllerPort, Path dir, Durat
         p.put("num.partitions", "1");
         p.put("auto.create.topics.enable", "false");
         p.put("group.initial.rebalance.delay.ms", "0");
+        // How often the broker aborts transactions open past their timeout (10 s by default): a cluster engine killed
+        // in the middle of a checkpoint holds back the restore of its partitions until then (docs/CLUSTER.md, point 7).
+        p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
         // The log cleaner's key map for compacted topics is allocated on the heap at start: 128 MB by default, most of
         // a small broker's live heap. 32 MB still holds about 1.3 million keys per cleaning pass.
         p.put("log.cleaner.dedupe.buffer.size", String.valueOf(32 * 1024 * 1024));

@@ -44,20 +44,29 @@ final class CheckpointReader {
 
     /**
      * How long a read waits for its partitions: long enough for the broker to abort a transaction left open by an
-     * engine that died in the middle of one (the transaction timeout, then the broker's cleanup every 10 s).
+     * engine that died in the middle of one (the transaction timeout, then the broker's cleanup every 10 s), should
+     * fencing its writer fail.
      */
     static final Duration WAIT = KafkaCheckpointStore.TRANSACTION_TIMEOUT.plusSeconds(40);
+    /**
+     * After this a read still short of its end fences the writers of the transactions open on its partitions
+     * ({@link HangingTransactions}): a checkpoint's transaction lasts milliseconds, so one open this long was
+     * most likely left by an engine that died in the middle of it.
+     */
+    static final Duration FENCE_AFTER = Duration.ofSeconds(2);
 
     private final ClusterSettings settings;
     private final String topic;
     private final String member;
     private final Admin admin;
+    private final HangingTransactions hanging;
 
-    CheckpointReader(ClusterSettings settings, String topic, String member, Admin admin) {
+    CheckpointReader(ClusterSettings settings, String topic, String member, Admin admin, String transactionalId) {
         this.settings = settings;
         this.topic = topic;
         this.member = member;
         this.admin = admin;
+        this.hanging = new HangingTransactions(admin, transactionalId);
     }
 
     /** Reads the committed records of {@code partitions} up to their high watermarks of now. */
@@ -74,7 +83,12 @@ final class CheckpointReader {
             consumer.seekToBeginning(assigned);
             Set<TopicPartition> unread = new HashSet<>(assigned);
             long deadline = started + WAIT.toNanos();
+            long fenceAt = started + FENCE_AFTER.toNanos();
             while (!done(consumer, unread, ends)) {
+                if (fenceAt != 0 && System.nanoTime() > fenceAt) {
+                    fenceAt = 0;
+                    fenceHangingTransactions(unread);
+                }
                 if (System.nanoTime() > deadline) {
                     throw new IOException("reading the checkpoints of partitions " + new TreeSet<>(partitions) + " of "
                             + topic + " did not reach " + ends + " within " + WAIT.toSeconds() + " s (at " + positions(
@@ -95,6 +109,22 @@ final class CheckpointReader {
         log.debug("Read {} records of {} partitions of {} in {} ms", image.records(), partitions.size(), topic,
                 (System.nanoTime() - started) / 1_000_000);
         return image;
+    }
+
+    private void fenceHangingTransactions(Set<TopicPartition> unread) {
+        try {
+            Set<String> fenced = hanging.fence(unread);
+            if (!fenced.isEmpty()) {
+                log.warn("Restoring {}: transactions of {} were still open after {} s (an engine that died in the middle "
+                        + "of a checkpoint?); fenced them, so the broker aborts them now rather than after their timeout",
+                        unread, fenced, FENCE_AFTER.toSeconds());
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("Restoring {}: cannot fence the transactions left open on them ({}); waiting for the broker to "
+                    + "abort them after their timeout", unread, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Drops from {@code unread} (and pauses) the partitions read to their end; true once none is left. */

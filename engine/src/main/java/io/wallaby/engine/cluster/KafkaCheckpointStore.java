@@ -106,7 +106,7 @@ public final class KafkaCheckpointStore implements CheckpointStore {
         this.transactionalId = "wallaby." + settings.name() + ".checkpoints@" + member;
         this.ownership = ownership;
         this.admin = admin;
-        this.reader = new CheckpointReader(settings, topic, member, admin);
+        this.reader = new CheckpointReader(settings, topic, member, admin, transactionalId);
     }
 
     /** The checkpoint topic of cluster {@code name}. */

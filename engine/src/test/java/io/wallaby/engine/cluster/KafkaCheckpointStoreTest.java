@@ -8,6 +8,7 @@ import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -148,6 +150,32 @@ class KafkaCheckpointStoreTest {
         assertEquals(6, restored.stream(name).position);
         assertEquals(Map.of("0/k", "2"), restored.stream(name).state);
         assertTrue(restored.stream(name).outputs.isEmpty(), "committed outputs left: " + restored.stream(name).outputs);
+    }
+
+    @Test
+    void aTransactionLeftOpenByADeadEngineIsFencedSoTheRestoreNeedNotWaitForItsTimeout() throws Exception {
+        ClusterMembership member = member(cluster);
+        String name = streamIn(0);
+        long id = StreamIds.of(name);
+        store(cluster, "engine-1", member).write(checkpoint(id, name, 3, List.of(changes("k", "3")), List.of(),
+                Points.NONE));
+        // An engine killed in the middle of a checkpoint: its transaction stays open, for two minutes if nobody ends it,
+        // past the longest a restore waits (CheckpointReader.WAIT).
+        Properties properties = new Properties();
+        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrap());
+        properties.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "wallaby." + cluster + ".checkpoints@engine-dead");
+        properties.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 120_000);
+        KafkaProducer<byte[], byte[]> dead = new KafkaProducer<>(properties, new ByteArraySerializer(),
+                new ByteArraySerializer());
+        opened.add(() -> dead.close(Duration.ZERO));
+        dead.initTransactions();
+        dead.beginTransaction();
+        dead.send(new ProducerRecord<>(KafkaCheckpointStore.topicOf(cluster), 0, CheckpointRecords.positionKey(id),
+                CheckpointRecords.positionValue(9, name))).get(30, TimeUnit.SECONDS);
+
+        RestoredStreams restored = restore(cluster, Set.of(0));
+        assertEquals(3, restored.stream(name).position, "the open transaction was aborted, not waited for");
+        assertThrows(KafkaException.class, dead::commitTransaction, "the dead engine's producer is fenced");
     }
 
     @Test
