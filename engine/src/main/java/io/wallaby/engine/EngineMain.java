@@ -212,8 +212,8 @@ public final class EngineMain implements Callable<Integer> {
         log.info("Wallaby engine ready: application {}, sources on {}:{}, sinks on {}:{}, dead letters to {}",
                 application, host, server.sourcePort(), host, server.sinkPort(), deadLetterFile.toAbsolutePath());
         if (server.processors().checkpointer() != null) {
-            log.info("Stateful application: checkpoints every {} ms in {}, {} lane(s)",
-                    checkpointInterval.toMillis(), stateDir.toAbsolutePath(), lanes);
+            log.info("Stateful application: checkpoints every {} ms in {}, {} lane(s)", checkpointInterval.toMillis(),
+                    server.processors().checkpointer().store(), lanes);
         }
         if (server.membership() != null) {
             log.info("Member of cluster {} (Kafka at {}): connectors are redirected here as {}:{}", clusterName,

@@ -119,6 +119,9 @@ public final class EngineMetrics implements AutoCloseable {
                 .description("Checkpoints written, all streams").register(meters);
         FunctionCounter.builder("wallaby.checkpoints.failed", figures, CheckpointFigures::failed)
                 .description("Checkpoints that could not be written").register(meters);
+        FunctionCounter.builder("wallaby.checkpoint.writes", figures, CheckpointFigures::writes)
+                .description("Writes to the checkpoint store, each of the checkpoints of one or more streams")
+                .register(meters);
         Gauge.builder("wallaby.checkpoint.duration.seconds", figures, CheckpointFigures::lastDurationSeconds)
                 .description("Time the last checkpoint took, from taken to durable").register(meters);
         Gauge.builder("wallaby.checkpoint.duration.max.seconds", figures, CheckpointFigures::maxDurationSeconds)

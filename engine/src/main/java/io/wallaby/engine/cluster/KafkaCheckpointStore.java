@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
@@ -41,8 +42,9 @@ import java.util.stream.IntStream;
  * the control topic, a stream's records going to the partition of its stream ({@link ClusterMembership#partitionOf}),
  * so that the engine that takes over a control partition restores it by reading one checkpoint partition.
  *
- * <p>A checkpoint is one Kafka transaction: its state entries, its outputs, tombstones for the outputs a sink
- * has committed and, last, the stream's position record; then the offset of the stream's control partition is
+ * <p>A write is one Kafka transaction holding the checkpoints of one or more streams (those the lanes took while
+ * the previous write went on): per checkpoint, its state entries, its outputs, tombstones for the outputs a sink
+ * has committed and, last, the stream's position record; then the offsets of their control partitions are
  * committed in the same transaction with the membership consumer's group metadata
  * ({@code sendOffsetsToTransaction}, KIP-447). The group coordinator refuses that commit, and the transaction
  * is aborted, when the member is gone from the group (it left on a poll timeout, or was fenced after the session
@@ -169,72 +171,108 @@ public final class KafkaCheckpointStore implements CheckpointStore {
         heldOutputs.putAll(outputs);
     }
 
+    /**
+     * Writes the checkpoints in one transaction: their records, then the offsets of their control partitions with
+     * the group metadata. Refused whole when this engine is not in the group or no longer serves one of their
+     * partitions.
+     */
     @Override
-    public long write(Checkpoint checkpoint) throws IOException {
-        long streamId = checkpoint.streamId();
-        int partition = ClusterMembership.partitionOf(streamId, partitions);
+    public long write(List<Checkpoint> checkpoints) throws IOException {
         // The metadata first, the ownership second: see the class comment.
         ConsumerGroupMetadata group = ownership.groupMetadata();
+        String what = describe(checkpoints);
         if (group == null || group.generationId() <= 0 || group.memberId().isEmpty()) {
             throw new IOException("this engine is not a member of cluster " + cluster + "'s group right now ("
-                    + (group == null ? "not joined yet" : "member epoch " + group.generationId()) + "), so the checkpoint "
-                    + "of stream " + checkpoint.streamName() + " cannot be fenced and is not written");
+                    + (group == null ? "not joined yet" : "member epoch " + group.generationId()) + "), so the "
+                    + what + " cannot be fenced and is not written");
         }
-        if (!ownership.owns(partition)) {
-            throw new IOException("partition " + partition + " of cluster " + cluster + " (stream "
-                    + checkpoint.streamName() + ") is not served here any more: its checkpoint is not written");
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (Checkpoint checkpoint : checkpoints) {
+            int partition = ClusterMembership.partitionOf(checkpoint.streamId(), partitions);
+            if (!ownership.owns(partition)) {
+                throw new IOException("partition " + partition + " of cluster " + cluster + " (stream "
+                        + checkpoint.streamName() + ") is not served here any more: the " + what + " is not written");
+            }
+            offsets.put(new TopicPartition(controlTopic, partition), new OffsetAndMetadata(0));
         }
-        NavigableSet<Long> held = heldOutputs.computeIfAbsent(streamId, id -> new TreeSet<>(Long::compareUnsigned));
-        long committed = checkpoint.sinkCommittedThrough();
-        List<Long> tombstones = committed == Points.NONE ? List.of() : List.copyOf(held.headSet(committed, true));
-        List<Long> written = new ArrayList<>(checkpoint.outputs().size());
         KafkaProducer<byte[], byte[]> producer = producer();
-        Sends sends = new Sends(producer, partition);
+        Sends sends = new Sends(producer);
+        List<Outputs> outputs = new ArrayList<>(checkpoints.size());
         try {
             producer.beginTransaction();
-            for (int step = 0; step < checkpoint.steps().size(); step++) {
-                StateChanges changes = checkpoint.steps().get(step);
-                if (changes != null) {
-                    int index = step;
-                    changes.writeTo((key, value) -> sends.send(CheckpointRecords.stateKey(streamId, index, key), value));
-                }
+            for (Checkpoint checkpoint : checkpoints) {
+                outputs.add(send(checkpoint, sends));
             }
-            for (OutputLog.Output output : checkpoint.outputs()) {
-                if (Points.isAfter(output.id(), committed)) {
-                    sends.send(CheckpointRecords.outputKey(streamId, output.id()), CheckpointRecords.outputValue(output));
-                    written.add(output.id());
-                }
-            }
-            for (long id : tombstones) {
-                sends.send(CheckpointRecords.outputKey(streamId, id), null);
-            }
-            sends.send(CheckpointRecords.positionKey(streamId),
-                    CheckpointRecords.positionValue(checkpoint.position(), checkpoint.streamName()));
             producer.flush();
             sends.check();
-            producer.sendOffsetsToTransaction(Map.of(new TopicPartition(controlTopic, partition),
-                    new OffsetAndMetadata(0)), group);
+            producer.sendOffsetsToTransaction(offsets, group);
             producer.commitTransaction();
         } catch (RuntimeException e) {
             abandon();
-            throw new IOException(explain(e, partition, checkpoint), e);
+            throw new IOException(explain(e, offsets, what), e);
         }
-        held.removeAll(tombstones);
-        held.addAll(written);
+        outputs.forEach(Outputs::written);
         bytesWritten.addAndGet(sends.bytes);
         return sends.bytes;
     }
 
-    private String explain(RuntimeException e, int partition, Checkpoint checkpoint) {
-        String what = "checkpoint of stream " + checkpoint.streamName() + " at " + Points.show(checkpoint.position());
+    /** The outputs a checkpoint's records add to and remove from what its stream's checkpoints hold. */
+    private record Outputs(NavigableSet<Long> held, List<Long> added, List<Long> tombstoned) {
+        void written() {
+            held.removeAll(tombstoned);
+            held.addAll(added);
+        }
+    }
+
+    /** Sends one checkpoint's records, the position record last, to its stream's partition. */
+    private Outputs send(Checkpoint checkpoint, Sends sends) {
+        long streamId = checkpoint.streamId();
+        int partition = ClusterMembership.partitionOf(streamId, partitions);
+        NavigableSet<Long> held = heldOutputs.computeIfAbsent(streamId, id -> new TreeSet<>(Long::compareUnsigned));
+        long committed = checkpoint.sinkCommittedThrough();
+        List<Long> tombstones = committed == Points.NONE ? List.of() : List.copyOf(held.headSet(committed, true));
+        List<Long> written = new ArrayList<>(checkpoint.outputs().size());
+        for (int step = 0; step < checkpoint.steps().size(); step++) {
+            StateChanges changes = checkpoint.steps().get(step);
+            if (changes != null) {
+                int index = step;
+                changes.writeTo((key, value) -> sends.send(partition, CheckpointRecords.stateKey(streamId, index, key),
+                        value));
+            }
+        }
+        for (OutputLog.Output output : checkpoint.outputs()) {
+            if (Points.isAfter(output.id(), committed)) {
+                sends.send(partition, CheckpointRecords.outputKey(streamId, output.id()),
+                        CheckpointRecords.outputValue(output));
+                written.add(output.id());
+            }
+        }
+        for (long id : tombstones) {
+            sends.send(partition, CheckpointRecords.outputKey(streamId, id), null);
+        }
+        sends.send(partition, CheckpointRecords.positionKey(streamId),
+                CheckpointRecords.positionValue(checkpoint.position(), checkpoint.streamName()));
+        return new Outputs(held, written, tombstones);
+    }
+
+    private static String describe(List<Checkpoint> checkpoints) {
+        Checkpoint first = checkpoints.get(0);
+        String one = "checkpoint of stream " + first.streamName() + " at " + Points.show(first.position());
+        return checkpoints.size() == 1 ? one : one + " and those of " + (checkpoints.size() - 1) + " other stream(s)";
+    }
+
+    private String explain(RuntimeException e, Map<TopicPartition, OffsetAndMetadata> offsets, String what) {
         if (e instanceof CommitFailedException) {
-            return "Kafka's group coordinator refused the " + what + ": this engine's member no longer holds partition "
-                    + partition + " of cluster " + cluster + " (it was fenced, left the group, or the partition moved: "
-                    + e.getMessage() + "). The transaction was aborted; nothing of it is visible";
+            return "Kafka's group coordinator refused the " + what + ": this engine's member no longer holds "
+                    + (offsets.size() == 1 ? "partition " : "one of the partitions ")
+                    + new TreeSet<>(offsets.keySet().stream().map(TopicPartition::partition).toList()) + " of cluster "
+                    + cluster + " (it was fenced, left the group, or a partition moved: " + e.getMessage()
+                    + "). The transaction was aborted; nothing of it is visible";
         }
         if (e instanceof ProducerFencedException) {
             return "another producer took the transactional id " + transactionalId + " (a second engine with this one's "
-                    + "address?), so the " + what + " was not written: " + e.getMessage();
+                    + "address, or one restoring a partition this engine held?), so the " + what + " was not written: "
+                    + e.getMessage();
         }
         return "cannot write the " + what + " to " + topic + " on Kafka at " + bootstrap + ": " + e;
     }
@@ -317,19 +355,17 @@ public final class KafkaCheckpointStore implements CheckpointStore {
         return "Kafka topic " + topic + " at " + bootstrap;
     }
 
-    /** The records of one checkpoint, sent to one partition; remembers the first failure and counts bytes. */
+    /** The records of one transaction; remembers the first failure and counts bytes. */
     private final class Sends {
         private final KafkaProducer<byte[], byte[]> producer;
-        private final int partition;
         private final AtomicReference<Exception> failure = new AtomicReference<>();
         private long bytes;
 
-        Sends(KafkaProducer<byte[], byte[]> producer, int partition) {
+        Sends(KafkaProducer<byte[], byte[]> producer) {
             this.producer = producer;
-            this.partition = partition;
         }
 
-        void send(byte[] key, byte[] value) {
+        void send(int partition, byte[] key, byte[] value) {
             bytes += key.length + (value == null ? 0 : value.length);
             producer.send(new ProducerRecord<>(topic, partition, key, value), (metadata, e) -> {
                 if (e != null) {

@@ -11,6 +11,7 @@ public final class CheckpointFigures {
 
     private final Duration interval;
     private final AtomicLong completed = new AtomicLong();
+    private final AtomicLong writes = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong lastDurationNanos = new AtomicLong();
     private final AtomicLong maxDurationNanos = new AtomicLong();
@@ -22,8 +23,13 @@ public final class CheckpointFigures {
         this.interval = interval;
     }
 
-    void completed(long durationNanos, long bytes) {
-        completed.incrementAndGet();
+    /**
+     * A write of {@code checkpoints} checkpoints (of as many streams) is durable; it took {@code durationNanos}
+     * from when the oldest of them was taken, and wrote {@code bytes}.
+     */
+    void completed(int checkpoints, long durationNanos, long bytes) {
+        completed.addAndGet(checkpoints);
+        writes.incrementAndGet();
         lastDurationNanos.set(durationNanos);
         maxDurationNanos.accumulateAndGet(durationNanos, Math::max);
         lastBytes.set(bytes);
@@ -43,11 +49,16 @@ public final class CheckpointFigures {
         return completed.get();
     }
 
+    /** Writes to the store that succeeded: each holds the checkpoints of one or more streams. */
+    public long writes() {
+        return writes.get();
+    }
+
     public long failed() {
         return failed.get();
     }
 
-    /** Seconds the last checkpoint took, from taking it on the lane to durable on disk. */
+    /** Seconds the last write of checkpoints took, from taking its oldest on the lane to durable. */
     public double lastDurationSeconds() {
         return lastDurationNanos.get() / 1e9;
     }
@@ -56,7 +67,7 @@ public final class CheckpointFigures {
         return maxDurationNanos.get() / 1e9;
     }
 
-    /** Bytes the last checkpoint wrote. */
+    /** Bytes the last write of checkpoints wrote (one or several streams' checkpoints). */
     public long lastBytes() {
         return lastBytes.get();
     }

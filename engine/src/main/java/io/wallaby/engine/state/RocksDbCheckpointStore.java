@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Stream;
 
 /**
@@ -120,47 +121,54 @@ public final class RocksDbCheckpointStore implements CheckpointStore {
     }
 
     @Override
-    public long write(Checkpoint checkpoint) throws IOException {
-        long streamId = checkpoint.streamId();
+    public long write(List<Checkpoint> checkpoints) throws IOException {
         try (WriteBatch batch = new WriteBatch()) {
-            byte[] name = checkpoint.streamName().getBytes(StandardCharsets.UTF_8);
-            batch.put(prefix(streamId, STREAM, 0).array(),
-                    ByteBuffer.allocate(8 + name.length).putLong(checkpoint.position()).put(name).array());
-            for (int step = 0; step < checkpoint.steps().size(); step++) {
-                StateChanges changes = checkpoint.steps().get(step);
-                if (changes == null) {
-                    continue;
-                }
-                byte stepByte = (byte) step;
-                changes.writeTo((stepKey, value) -> {
-                    byte[] key = prefix(streamId, STATE, 1 + stepKey.length).put(stepByte).put(stepKey).array();
-                    try {
-                        if (value == null) {
-                            batch.delete(key);
-                        } else {
-                            batch.put(key, value);
-                        }
-                    } catch (RocksDBException e) {
-                        throw new UncheckedIOException(new IOException(e.getMessage(), e));
-                    }
-                });
-            }
-            for (OutputLog.Output output : checkpoint.outputs()) {
-                batch.put(outputKey(streamId, output.id()), ByteBuffer.allocate(8 + output.payload().length)
-                        .putLong(output.eventTime()).put(output.payload()).array());
-            }
-            long committed = checkpoint.sinkCommittedThrough();
-            if (committed != Points.NONE) {
-                batch.deleteRange(outputKey(streamId, 0), outputKey(streamId, committed + 1));
+            for (Checkpoint checkpoint : checkpoints) {
+                add(batch, checkpoint);
             }
             long bytes = batch.getDataSize();
             db.write(synced, batch);
             return bytes;
         } catch (RocksDBException e) {
-            throw new IOException("cannot write a checkpoint of stream " + checkpoint.streamName() + " to "
-                    + directory + ": " + e.getMessage(), e);
+            throw new IOException("cannot write the checkpoints of " + checkpoints.size() + " stream(s) ("
+                    + checkpoints.get(0).streamName() + (checkpoints.size() > 1 ? ", ..." : "") + ") to " + directory
+                    + ": " + e.getMessage(), e);
         } catch (UncheckedIOException e) {
             throw e.getCause();
+        }
+    }
+
+    private static void add(WriteBatch batch, Checkpoint checkpoint) throws RocksDBException {
+        long streamId = checkpoint.streamId();
+        byte[] name = checkpoint.streamName().getBytes(StandardCharsets.UTF_8);
+        batch.put(prefix(streamId, STREAM, 0).array(),
+                ByteBuffer.allocate(8 + name.length).putLong(checkpoint.position()).put(name).array());
+        for (int step = 0; step < checkpoint.steps().size(); step++) {
+            StateChanges changes = checkpoint.steps().get(step);
+            if (changes == null) {
+                continue;
+            }
+            byte stepByte = (byte) step;
+            changes.writeTo((stepKey, value) -> {
+                byte[] key = prefix(streamId, STATE, 1 + stepKey.length).put(stepByte).put(stepKey).array();
+                try {
+                    if (value == null) {
+                        batch.delete(key);
+                    } else {
+                        batch.put(key, value);
+                    }
+                } catch (RocksDBException e) {
+                    throw new UncheckedIOException(new IOException(e.getMessage(), e));
+                }
+            });
+        }
+        for (OutputLog.Output output : checkpoint.outputs()) {
+            batch.put(outputKey(streamId, output.id()), ByteBuffer.allocate(8 + output.payload().length)
+                    .putLong(output.eventTime()).put(output.payload()).array());
+        }
+        long committed = checkpoint.sinkCommittedThrough();
+        if (committed != Points.NONE) {
+            batch.deleteRange(outputKey(streamId, 0), outputKey(streamId, committed + 1));
         }
     }
 
