@@ -53,6 +53,9 @@ build() {
   if needs_build; then
     echo "Building Wallaby (first run downloads Maven and the dependencies)..." >&2
     ./mvnw -q -B package -DskipTests >&2
+    # Maven leaves a jar whose module did not change as it was, older than the sources just built: without this,
+    # the next start would build everything again.
+    touch "$ENGINE_JAR" "$SOURCE_JAR" "$SINK_JAR" "$LAUNCHER_JAR" "$KAFKA_JAR"
   fi
   exec 9>&-
 }
