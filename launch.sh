@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Starts Wallaby's pieces, each as its own process.
 #
-#   ./launch.sh demo [--connection CONN]   the whole pipeline on 10,000 transactions, then stops; prints the
-#                                          engine's web view address (--keep-running: stay up until Ctrl-C)
-#   ./launch.sh demo velocity [--connection CONN]
-#                                          the stateful job: velocity alerts per account and 10 s window
-#   ./launch.sh demo --cluster 3           the alert pipeline on 3 engines coordinated by a Kafka broker
+#   ./launch.sh demo [velocity] [--cluster N] [--connection CONN]
+#                                          a whole pipeline on 10,000 transactions, checked, then stops: alert_stateless,
+#                                          or velocity alerts per account and 10 s window (velocity); on one engine, or
+#                                          on N engines and a Kafka broker (--cluster N); prints each engine's web view
+#                                          (--keep-running: everything stays up until Ctrl-C)
 #   ./launch.sh postgres [--port N]        an embedded PostgreSQL; prints its connection string
 #   ./launch.sh engine [flags]             the engine (./launch.sh engine --help), admin HTTP and web view on :7300
 #   ./launch.sh status [--connection C]    the running engine's connectors, streams, counters, capture lag
@@ -53,6 +53,9 @@ build() {
   if needs_build; then
     echo "Building Wallaby (first run downloads Maven and the dependencies)..." >&2
     ./mvnw -q -B package -DskipTests >&2
+    # Maven leaves a jar whose module did not change as it was, older than the sources just built: without this,
+    # the next start would build everything again.
+    touch "$ENGINE_JAR" "$SOURCE_JAR" "$SINK_JAR" "$LAUNCHER_JAR" "$KAFKA_JAR"
   fi
   exec 9>&-
 }

@@ -202,6 +202,42 @@ public final class EngineCluster {
     }
 
     /**
+     * Waits until every one of {@code streams} is open on a running engine and has acknowledged there the last
+     * message it saw, nothing in flight ({@link EngineStatus#awaitAcknowledged}, over the whole cluster): from then
+     * on nothing more reaches the sinks. An engine that does not answer is asked again.
+     *
+     * @throws IllegalStateException with the streams still behind when {@code timeout} passes
+     */
+    public void awaitAcknowledged(List<String> streams, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<String> behind;
+        while (true) {
+            List<JsonNode> sourceStreams = new ArrayList<>();
+            List<String> unreachable = new ArrayList<>();
+            for (Member member : members) {
+                if (!member.running()) {
+                    continue;
+                }
+                try {
+                    member.status().path("sourceStreams").forEach(sourceStreams::add);
+                } catch (IOException e) {
+                    unreachable.add(member.name() + " unreachable: " + e);
+                }
+            }
+            behind = EngineStatus.behind(sourceStreams, streams);
+            if (behind.isEmpty()) {
+                return;
+            }
+            behind.addAll(unreachable);
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the engines did not acknowledge everything they saw within " + timeout
+                        + "; still behind: " + behind);
+            }
+            Thread.sleep(100); // polling the engines' /status for a condition
+        }
+    }
+
+    /**
      * Waits until no running engine holds an output its sinks have not committed: from then on nothing more
      * reaches the sink (what an engine made of a replay the sink skips as already committed).
      */

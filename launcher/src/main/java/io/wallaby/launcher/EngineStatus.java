@@ -51,7 +51,7 @@ public final class EngineStatus {
         List<String> behind = streams;
         while (true) {
             try {
-                behind = behind(read(), streams);
+                behind = behind(read().path("sourceStreams"), streams);
                 if (behind.isEmpty()) {
                     return;
                 }
@@ -66,12 +66,16 @@ public final class EngineStatus {
         }
     }
 
-    /** Each stream not yet done, with its figures; empty when all are. */
-    static List<String> behind(JsonNode status, List<String> streams) {
+    /**
+     * Each of {@code streams} not yet done, with its figures; empty when all are.
+     *
+     * @param sourceStreams the {@code sourceStreams} of one engine's status, or of several engines' together
+     */
+    static List<String> behind(Iterable<JsonNode> sourceStreams, List<String> streams) {
         List<String> behind = new ArrayList<>();
         for (String name : streams) {
             JsonNode stream = null;
-            for (JsonNode s : status.path("sourceStreams")) {
+            for (JsonNode s : sourceStreams) {
                 if (name.equals(s.path("name").asText())) {
                     stream = s;
                 }

@@ -18,6 +18,8 @@ public final class VelocityTransactions {
 
     public static final int ACCOUNTS = 40;
     public static final Duration STEP = Duration.ofMillis(25);
+    /** The demo's first event time: fixed, so every run of the demo shows the same alerts. */
+    public static final Instant DEMO_START = Instant.parse("2026-12-01T18:00:00Z");
 
     private VelocityTransactions() {
     }
