@@ -26,7 +26,7 @@ import java.util.function.IntFunction;
 
 /**
  * How {@link PostgresSourceCommand} runs with {@code --partitions N} above 1: the streams {@code <stream>.0 ..},
- * a capture for each ({@link PartitionedCaptures}) on one engine connection, and the admin port over all of
+ * a capture for each ({@link PartitionedCaptures}) on one {@link SourceConnector}, and the admin port over all of
  * them (its slot figures are partition 0's slot).
  *
  * @param stream     the unpartitioned stream's name
@@ -76,7 +76,7 @@ record PartitionedSource(ConnectionString database, ConnectorSettings settings, 
         return run(made.get(0).slot(), p -> adapt(made.get(p).anew()));
     }
 
-    /** Runs one capture per partition stream on one engine connection (see {@link PartitionedCaptures}). */
+    /** Runs one capture per partition stream on one connector (see {@link PartitionedCaptures}). */
     int run(String firstSlot, IntFunction<PartitionedCaptures.Capture> captureOf) throws Exception {
         List<String> streams = new ArrayList<>();
         for (int p = 0; p < partitions; p++) {
