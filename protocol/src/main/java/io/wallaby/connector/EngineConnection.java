@@ -34,7 +34,10 @@ final class EngineConnection implements Closeable {
     interface Handler {
         void onFrame(Frame frame);
 
-        /** The session is over: the peer closed it, it broke, or {@link #close()} was called. Called once. */
+        /**
+         * The session is over: the peer closed it, it broke, or {@link #close()} was called. Called once, before
+         * the reader closes the socket (when it is not closed yet).
+         */
         void onClosed(Exception cause);
     }
 
@@ -166,8 +169,13 @@ final class EngineConnection implements Closeable {
             closedByUs = closed; // close() makes the blocked read fail: that is not a failure
             cause = e;
         } finally {
-            closeQuietly();
-            handler.onClosed(closedByUs ? null : cause);
+            // The handler hears of it before the socket closes: the peer never sees the session over before
+            // this side does (a connector's caller could otherwise still send on it, say after a RESTART).
+            try {
+                handler.onClosed(closedByUs ? null : cause);
+            } finally {
+                closeQuietly();
+            }
         }
     }
 

@@ -21,8 +21,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * engine to the address given and puts that address in the engine's place in the list. With one engine
  * and no redirects this is exactly one connection to it, as a connector always had.
  *
- * <p>Guarded by the connector's lock, except what the flusher and {@code close()} read without it: the
- * links and each link's connection.
+ * <p>One thread at a time dials an engine: a call that needs an engine being dialled waits for that dial
+ * and takes its outcome, so that two streams of one engine make one connection, and a call never waits for
+ * the dial of an engine it does not need.
+ *
+ * <p>Guarded by the connector's lock, except what {@code close()} reads without it: the links and each
+ * link's connection.
  */
 final class EngineRoutes {
 
@@ -38,6 +42,10 @@ final class EngineRoutes {
         final Dialer dialer;
         /** The last connection dialled, live or ended; null before the first. */
         volatile SourceConnection current;
+        /** A thread dials the engine now (without the lock). */
+        boolean dialling;
+        /** How many dials ended, either way: a call that waited for one learns whether it failed. */
+        long dials;
 
         Link(Dialer dialer) {
             this.dialer = dialer;
@@ -86,10 +94,13 @@ final class EngineRoutes {
         return link == null ? null : link.live();
     }
 
-    /** The stream is open on a live connection: accepted there, and not moved away since. */
+    /**
+     * The stream is open on a live connection: accepted there, not moved away since, and its replay done (no
+     * thread is opening it), so that new frames may follow.
+     */
     boolean isOpen(OpenStream stream) {
         SourceConnection on = liveFor(stream);
-        return on != null && on.hasAccepted(stream);
+        return on != null && on.hasAccepted(stream) && !stream.isOpening();
     }
 
     boolean isPlacedOn(OpenStream stream, SourceConnection on) {
@@ -176,16 +187,17 @@ final class EngineRoutes {
     // ---- connections ----
 
     /**
-     * The live connection of the stream's engine, dialling it (one attempt) when there is none.
+     * The live connection of the stream's engine, dialling it (one attempt) when there is none, or waiting
+     * for the dial another call makes.
      *
      * @return null when the engine could not be reached: the dialer said so and waited its backoff, and
      *         the stream is passed to the next engine of the list
      */
-    SourceConnection connect(OpenStream stream, Dialer.Side side) {
+    SourceConnection connect(OpenStream stream, SourceCall call) {
         if (isUnplaced(stream)) {
             askNext(stream);
         }
-        SourceConnection on = connect(place(stream).at, side);
+        SourceConnection on = connect(place(stream).at, call);
         if (on == null) {
             askNext(stream);
         }
@@ -193,23 +205,43 @@ final class EngineRoutes {
     }
 
     /** A live connection to some engine, trying those of the list in turn until one answers (for connect()). */
-    void connectAny(Dialer.Side side) {
+    void connectAny(SourceCall call) {
         for (int i = 0; ; i = (i + 1) % engines.size()) {
-            if (!connections().isEmpty() || connect(engines.get(i), side) != null) {
+            if (!connections().isEmpty() || connect(engines.get(i), call) != null) {
                 return;
             }
         }
     }
 
-    private SourceConnection connect(EngineAddress engine, Dialer.Side side) {
+    private SourceConnection connect(EngineAddress engine, SourceCall call) {
         Link link = links.computeIfAbsent(engine, e -> new Link(dialer.toward(e)));
+        long dialsBefore = link.dials;
+        while (link.dialling) {
+            call.await(100);
+            call.checkTime();
+        }
         SourceConnection on = link.live();
         if (on != null) {
             return on;
         }
-        EngineConnection opened = link.dialer.attempt(side);
+        if (link.dials != dialsBefore) {
+            return null; // the dial waited for failed, and waited its backoff: as if this call had made it
+        }
+        EngineConnection opened;
+        link.dialling = true;
+        try {
+            opened = link.dialer.attempt(call);
+        } finally {
+            link.dialling = false;
+            link.dials++;
+            call.signalAll();
+        }
         if (opened == null) {
             return null;
+        }
+        if (call.connectorClosed()) {
+            opened.close(); // closed while dialling: close() has let go of the connections it saw
+            throw new ConnectorException("this source connector is closed");
         }
         on = connections.open(opened, engine);
         link.current = on;

@@ -8,13 +8,14 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * What a {@link SourceConnector} knows of one stream it opened, across reconnections: the last id it sent,
  * the point the engine acknowledged, the point it resumed from, and the replay buffer of messages sent but
  * not yet acknowledged. (The engine's own view of a source stream is {@code io.wallaby.engine.stream.SourceStream}.)
  * What happens on one connection (accepted by NOTIFY_ACK, EOS sent) belongs to the {@link SourceSession}.
- * Guarded by the connector's lock.
+ * Guarded by the connector's lock, except {@link #calls}.
  */
 final class OpenStream {
 
@@ -22,6 +23,12 @@ final class OpenStream {
 
     private final String name;
     private final long id;
+    /**
+     * Serialises the calls on this stream ({@code openStream}, {@code write}, {@code closeStream}) for their
+     * whole length, waits included, so that its messages keep their order; a call on another stream never takes
+     * it. Taken before the connector's lock, never while holding it (except with {@code tryLock}).
+     */
+    final ReentrantLock calls = new ReentrantLock();
     /** The last message id written, or U64_MAX when none yet. */
     private long lastSentId = Frame.U64_MAX;
     /** The last point the engine acknowledged, or U64_MAX when none. */
@@ -30,11 +37,15 @@ final class OpenStream {
     private long resumePoint = Frame.U64_MAX;
     /** Sent, not yet acknowledged, oldest first: what a reconnect replays. */
     private final ArrayDeque<Frame.Message> unacknowledged = new ArrayDeque<>();
-    /** The engine accepted the stream on some connection: from then on a refusal means it was taken over. */
     /** The engine that accepted the stream last; null before the first time. */
     private EngineAddress acceptedBy;
+    /** The engine accepted the stream on some connection: from then on a refusal means it was taken over. */
     private boolean everAccepted;
     private boolean eosAcknowledged;
+    /** A thread is sending its NOTIFY or replaying it: no other thread NOTIFYs it, nor sends it new frames. */
+    private boolean opening;
+    /** A reopening that {@code flush()} started in the background is on its way. */
+    private boolean reopening;
 
     OpenStream(String name, long id) {
         this.name = name;
@@ -96,6 +107,28 @@ final class OpenStream {
 
     boolean everAccepted() {
         return everAccepted;
+    }
+
+    boolean isOpening() {
+        return opening;
+    }
+
+    /** From the NOTIFY to the end of the replay (or the answer that it is not served there), one thread at a time. */
+    void opening(boolean now) {
+        opening = now;
+    }
+
+    boolean isReopening() {
+        return reopening;
+    }
+
+    void reopening(boolean now) {
+        reopening = now;
+    }
+
+    /** A call on this stream is under way (on any thread). */
+    boolean hasCallUnderWay() {
+        return calls.isLocked();
     }
 
     /**

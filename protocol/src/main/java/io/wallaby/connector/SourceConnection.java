@@ -22,7 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * once by a NOTIFY_ACK(false) redirects that one stream (an answer to its NOTIFY, or, for a stream open
  * here, a move away); any other RESTART ends the connection, whose streams reconnect to the address given.
  * A new connection starts with none of that, and a frame that arrives after this one ended changes nothing.
- * Guarded by the connector's lock: the connector's thread calls in holding it, the reader thread takes it.
+ * Guarded by the connector's lock: the callers' threads call in holding it, the reader thread takes it; the
+ * frames themselves are written without it ({@link FrameOutput}).
  */
 final class SourceConnection implements EngineConnection.Handler {
 
@@ -39,14 +40,24 @@ final class SourceConnection implements EngineConnection.Handler {
     record Answer(boolean success, long point, String redirect) {
     }
 
+    /** What became of a frame given to {@link #send}. */
+    enum Sent {
+        /** Written (buffered; the flusher sends it). */
+        SENT,
+        /** Not written: another thread was writing, and this one waited for it; check again and retry. */
+        AGAIN,
+        /** Not written: the connection has ended. */
+        ENDED
+    }
+
     private final EngineConnection link;
+    private final FrameOutput output;
     private final EngineAddress engine;
     private final ReentrantLock lock;
     private final SourceSession session;
     private long credits;
-    /** Read without the lock by the flusher and by close(). */
+    /** Read without the lock by close(). */
     private volatile boolean ended;
-    private volatile boolean unflushed;
     // Keyed by the OpenStream itself, not its id: a stream closed and opened again is a new OpenStream,
     // and needs a NOTIFY of its own.
     private final Set<OpenStream> accepted = new HashSet<>();
@@ -57,14 +68,16 @@ final class SourceConnection implements EngineConnection.Handler {
 
     SourceConnection(EngineConnection link, EngineAddress engine, ReentrantLock lock, SourceSession session) {
         this.link = link;
+        this.output = new FrameOutput(link);
         this.engine = engine;
         this.lock = lock;
         this.session = session;
         this.credits = link.initialCredits();
     }
 
-    /** Starts the reader thread; before that no frame is handled. */
+    /** Starts the reader and the flusher threads; before that no frame is handled. */
     void start() {
+        output.start();
         link.start("wallaby-source-reader", this);
     }
 
@@ -86,45 +99,51 @@ final class SourceConnection implements EngineConnection.Handler {
     }
 
     /**
-     * Sends one frame, spending a credit (there must be one); it leaves at the next flush.
-     *
-     * @return false when the connection has ended, or ends now because sending failed
+     * Sends one frame, spending a credit (there must be one), with the connector's lock held. The lock is let go
+     * while the frame is written, so that a socket that does not drain holds up only this engine's senders;
+     * the frames keep the order in which their senders claimed the connection, with the lock held. The frame
+     * leaves with the next flush: at once when asked ({@link #requestFlush()}), else within about 5 ms.
      */
-    boolean send(Frame frame) {
+    Sent send(Frame frame) {
+        assert lock.getHoldCount() == 1 : "the lock must be let go entirely while writing";
         if (ended) {
-            return false;
+            return Sent.ENDED;
         }
+        if (!output.tryClaim()) {
+            lock.unlock();
+            try {
+                output.awaitWriter();
+            } finally {
+                lock.lock();
+            }
+            return Sent.AGAIN;
+        }
+        credits--;
+        IOException failed = null;
+        lock.unlock();
         try {
-            link.send(frame);
-            credits--;
-            unflushed = true;
-            return true;
+            output.writeClaimed(frame);
         } catch (IOException e) {
-            log.warn("sending to the engine failed ({}); reconnecting", e.getMessage());
+            failed = e;
+        } finally {
+            lock.lock();
+        }
+        if (failed != null) {
+            log.warn("sending to the engine at {} failed ({}); reconnecting", engine, failed.getMessage());
             end();
-            return false;
+            return Sent.ENDED;
         }
+        return Sent.SENT;
     }
 
-    /** Sends what is buffered. Without the lock too: the flusher thread calls it. */
-    void flush() {
-        try {
-            unflushed = false;
-            link.flush();
-        } catch (IOException e) {
-            log.debug("flush failed; the reader thread reconnects", e);
-        }
+    /** Has this connection's flusher thread send what is buffered now; returns at once, with or without the lock. */
+    void requestFlush() {
+        output.requestFlush();
     }
 
-    /** For the flusher thread: writes only buffer, and this bounds how long a message waits in the buffer. */
-    void flushIfNeeded() {
-        if (unflushed) {
-            flush();
-        }
-    }
-
-    /** Closes the socket without the lock, when the connector closes; the reader thread then ends it. */
+    /** Sends what is buffered and closes the socket, without the lock, when the connector closes. */
     void close() {
+        output.flushAndStop();
         link.close();
     }
 
@@ -158,6 +177,11 @@ final class SourceConnection implements EngineConnection.Handler {
         eosSent.add(stream);
     }
 
+    /** The EOS marked sent did not go out: the connection ended, or the stream moved away, first. */
+    void forgetEos(OpenStream stream) {
+        eosSent.remove(stream);
+    }
+
     /** The stream was closed or taken over. */
     void forget(OpenStream stream) {
         accepted.remove(stream);
@@ -170,6 +194,7 @@ final class SourceConnection implements EngineConnection.Handler {
         if (!ended) {
             ended = true;
             link.close();
+            output.stop();
             session.signalChange();
         }
     }

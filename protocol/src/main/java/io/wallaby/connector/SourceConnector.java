@@ -8,9 +8,6 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -30,10 +27,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <h2>Delivery</h2>
  * Messages sent but not yet acknowledged stay in a bounded replay buffer; {@code write} blocks while it is
- * full. When the engine goes away, refuses the session or asks for a RESTART, the next call reconnects with
- * backoff (100 ms doubling to 5 s), opens every stream again and re-sends, with their ids, the buffered
- * messages above the point the engine acknowledges. The engine drops ids it has already seen, so nothing
- * is doubled.
+ * full. When the engine goes away, refuses the session or asks for a RESTART, the next call that needs it
+ * reconnects with backoff (100 ms doubling to 5 s), opens the streams it served again and re-sends, with
+ * their ids, the buffered messages above the point the engine acknowledges. The engine drops ids it has
+ * already seen, so nothing is doubled.
  *
  * <h2>Several engines (a cluster)</h2>
  * Given several engines ({@link ConnectorSettings#engines()}, {@code --engine-host a:7100,b:7100}), the
@@ -47,14 +44,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * reconnection. None of this changes the calls above: a stream's messages keep their ids wherever they go.
  *
  * <h2>Threads</h2>
- * All methods except {@link #acknowledgedPoint} and {@link #close()} are meant for the connector's own
- * thread. A connector that feeds several streams from several threads (one per partition, say) may call
- * them from each: the calls are serialised, so one thread's {@code write} that waits for credit, room in
- * its replay buffer or an engine to serve its stream holds the others' calls back until it returns (credit
- * belongs to a connection, not to a stream). Open the streams before the threads start writing. The
- * {@link AcknowledgementListener} is called on the connector's internal reader threads (one per engine
- * connection), one call at a time, each stream's point only going up: it must return quickly and must not
- * call back into this connector.
+ * The methods may be called from several threads at once; {@link #acknowledgedPoint} and {@link #close()}
+ * from any thread at any time (a call under way on another thread goes on beside a close). A connector that
+ * feeds several streams from several threads (one per partition, say) calls them from each; open the streams
+ * before the threads start writing. The calls on one stream are serialised, waits included, so its messages
+ * keep their order. A call on one stream never waits
+ * for a call on another stream that waits for what only that stream needs: an engine to serve it (while it
+ * moves, while no engine owns its partition, while its engine cannot be reached), its engine's answer, credit
+ * from its engine's connection, room in its own replay buffer, the socket of its engine. Streams served by the
+ * same engine share that engine's connection and its credit (credit belongs to a connection, not to a
+ * stream), so their calls may wait for each other briefly on what they share. {@link #flush()} waits for no
+ * engine: each connection's own thread sends what it buffered, and a stream that was lost while no call on it
+ * is under way is reopened in the background. The {@link AcknowledgementListener} is called on the
+ * connector's internal reader threads (one per engine connection), one call at a time, each stream's point
+ * only going up: it must return quickly and must not call back into this connector.
  */
 public final class SourceConnector implements AutoCloseable {
 
@@ -64,20 +67,16 @@ public final class SourceConnector implements AutoCloseable {
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private static final Logger log = LoggerFactory.getLogger(SourceConnector.class);
-    private static final long FLUSH_INTERVAL_MILLIS = 5;
 
     private final int replayCapacity;
-    /** Guards the session, which the reader thread shares; every public method holds it (waits release it). */
-    private final ReentrantLock lock = new ReentrantLock();
     /**
-     * Serialises the callers' threads for a whole call: {@link #lock} alone does not, since waits release it.
-     * Always taken before {@link #lock}, never while holding it; {@link #close()} and the reader thread do not
-     * take it.
+     * Guards the session, which the reader threads share; every public method holds it, and every wait
+     * releases it. A call on a stream first takes that stream's own lock ({@link OpenStream#calls}), which
+     * serialises the calls on that stream and no others, and only then this one.
      */
-    private final ReentrantLock calls = new ReentrantLock();
-    /** The streams, the connection and everything that talks to the engine; guarded by {@link #lock}. */
+    private final ReentrantLock lock = new ReentrantLock();
+    /** The streams, the connections and everything that talks to the engines; guarded by {@link #lock}. */
     private final SourceSession session;
-    private final ScheduledExecutorService flusher;
 
     public SourceConnector(ConnectorSettings settings) {
         this(settings, DEFAULT_REPLAY_CAPACITY, (stream, point) -> { });
@@ -94,30 +93,35 @@ public final class SourceConnector implements AutoCloseable {
         }
         this.session = new SourceSession(lock, new Dialer(settings, log), settings.engines(), listener);
         this.replayCapacity = replayCapacity;
-        this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "wallaby-source-flusher");
-            t.setDaemon(true);
-            return t;
-        });
-        // Writes only buffer; this bounds how long a message can wait in the buffer.
-        flusher.scheduleWithFixedDelay(session::flushIfNeeded, FLUSH_INTERVAL_MILLIS, FLUSH_INTERVAL_MILLIS,
-                TimeUnit.MILLISECONDS);
     }
 
     /**
-     * Connects and says HELLO, retrying with backoff while the engine cannot be reached.
+     * Connects and says HELLO, retrying with backoff while the engine cannot be reached. With streams open,
+     * makes sure each is open where it is served, one after the other.
      *
      * @throws ConnectorException when the engine refuses the HELLO (wrong cookie or version): retrying
      *                            would not help
      */
     public void connect() {
-        calls.lock();
+        List<OpenStream> open;
         lock.lock();
         try {
-            session.ensureConnected();
+            open = session.openStreams();
+            if (open.isEmpty()) {
+                session.connectAny(SourceCall.unbounded(session));
+                return;
+            }
         } finally {
             lock.unlock();
-            calls.unlock();
+        }
+        for (OpenStream stream : open) {
+            if (enter(stream)) {
+                try {
+                    session.ensureOpen(stream, SourceCall.unbounded(session));
+                } finally {
+                    leave(stream);
+                }
+            }
         }
     }
 
@@ -131,20 +135,24 @@ public final class SourceConnector implements AutoCloseable {
      *         it. {@link Frame#U64_MAX} means nothing was acknowledged: start from the beginning.
      */
     public long openStream(String name) {
-        calls.lock();
+        OpenStream stream = new OpenStream(name, StreamIds.of(name));
+        stream.calls.lock(); // nobody else knows the stream yet: no wait
         lock.lock();
         try {
             session.checkNotClosed();
             if (session.stream(name) != null) {
                 throw new IllegalStateException("stream '" + name + "' is already open on this connector");
             }
-            OpenStream stream = new OpenStream(name, StreamIds.of(name));
             session.add(stream);
-            session.ensureOpen(stream);
+            session.ensureOpen(stream, SourceCall.unbounded(session));
             return stream.resumePoint();
+        } catch (RuntimeException e) {
+            if (!stream.everAccepted() && session.isCurrent(stream)) {
+                session.forget(stream); // never opened: openStream may be called for it again
+            }
+            throw e;
         } finally {
-            lock.unlock();
-            calls.unlock();
+            leave(stream);
         }
     }
 
@@ -160,21 +168,29 @@ public final class SourceConnector implements AutoCloseable {
      * @return the message id used
      */
     public long write(byte[] payload) {
-        calls.lock();
-        lock.lock();
-        try {
-            List<OpenStream> open = session.openStreams();
-            if (open.size() != 1) {
-                throw new IllegalStateException("write(payload) needs exactly one open stream, there are "
-                        + open.size() + "; name the stream with write(stream, id, payload)");
+        while (true) {
+            OpenStream stream;
+            lock.lock();
+            try {
+                session.checkNotClosed();
+                List<OpenStream> open = session.openStreams();
+                if (open.size() != 1) {
+                    throw new IllegalStateException("write(payload) needs exactly one open stream, there are "
+                            + open.size() + "; name the stream with write(stream, id, payload)");
+                }
+                stream = open.get(0);
+            } finally {
+                lock.unlock();
             }
-            OpenStream stream = open.get(0);
-            long id = stream.nextId();
-            write(stream.name(), id, null, payload);
-            return id;
-        } finally {
-            lock.unlock();
-            calls.unlock();
+            if (enter(stream)) {
+                try {
+                    long id = stream.nextId();
+                    writeEntered(stream, id, null, payload);
+                    return id;
+                } finally {
+                    leave(stream);
+                }
+            }
         }
     }
 
@@ -187,43 +203,46 @@ public final class SourceConnector implements AutoCloseable {
      * @param key       routing key, or {@code null}
      */
     public void write(String streamName, long messageId, byte[] key, byte[] payload) {
-        calls.lock();
-        lock.lock();
+        OpenStream stream = enter(streamName);
         try {
-            session.checkNotClosed();
-            OpenStream stream = openStreamNamed(streamName);
-            long floor = stream.floor();
-            if (!Points.isAfter(messageId, floor)) {
-                throw new IllegalArgumentException("message id " + Long.toUnsignedString(messageId) + " on stream '"
-                        + streamName + "' is not above " + Long.toUnsignedString(floor)
-                        + ": ids must strictly increase, starting after the point openStream returned");
-            }
-            while (stream.unacknowledgedCount() >= replayCapacity) {
-                session.awaitAcknowledgements(stream);
-            }
-            session.sendWritten(stream, stream.append(messageId, key, payload));
+            writeEntered(stream, messageId, key, payload);
         } finally {
-            lock.unlock();
-            calls.unlock();
+            leave(stream);
         }
     }
 
+    private void writeEntered(OpenStream stream, long messageId, byte[] key, byte[] payload) {
+        session.checkNotClosed();
+        long floor = stream.floor();
+        if (!Points.isAfter(messageId, floor)) {
+            throw new IllegalArgumentException("message id " + Long.toUnsignedString(messageId) + " on stream '"
+                    + stream.name() + "' is not above " + Long.toUnsignedString(floor)
+                    + ": ids must strictly increase, starting after the point openStream returned");
+        }
+        SourceCall call = SourceCall.unbounded(session);
+        while (stream.unacknowledgedCount() >= replayCapacity) {
+            session.awaitAcknowledgements(stream, call);
+            session.checkCurrent(stream);
+        }
+        session.sendWritten(stream, stream.append(messageId, key, payload), call);
+    }
+
     /**
-     * Sends everything buffered now. When the session was lost it first reconnects and replays, so a
-     * connector that is idle for a while should call this now and then.
+     * Sends everything buffered now: each engine connection's own thread writes it at once, so this waits for
+     * no engine. When a stream's session was lost (its engine went away or moved it) and no call on it is
+     * under way, it starts reopening the stream and replaying in the background, so a connector that is idle
+     * for a while should call this now and then; the stream's next call waits for that reopening, or takes it
+     * over.
+     *
+     * @throws StreamTakenOverException when such a reopening found a stream taken over by another connection
+     *                                  (thrown once here; every later call on that stream throws it too)
      */
     public void flush() {
-        calls.lock();
+        lock.lock();
         try {
-            lock.lock();
-            try {
-                session.reconnectIfLost();
-            } finally {
-                lock.unlock();
-            }
-            session.flush();
+            session.flushAll();
         } finally {
-            calls.unlock();
+            lock.unlock();
         }
     }
 
@@ -245,37 +264,31 @@ public final class SourceConnector implements AutoCloseable {
      * @return true when everything was acknowledged and the EOS answered in time
      */
     public boolean closeStream(String streamName, Duration timeout) {
-        calls.lock();
+        OpenStream stream = enter(streamName);
         try {
-            return closeStreamAlone(streamName, timeout);
+            return closeEntered(stream, timeout);
         } finally {
-            calls.unlock();
+            leave(stream);
         }
     }
 
-    private boolean closeStreamAlone(String streamName, Duration timeout) {
-        lock.lock();
+    private boolean closeEntered(OpenStream stream, Duration timeout) {
         try {
-            OpenStream stream = openStreamNamed(streamName);
-            try {
-                session.drainAndEnd(stream, System.nanoTime() + timeout.toNanos());
-            } catch (ConnectorException e) {
-                log.warn("closing stream '{}': {}", streamName, e.getMessage());
-            }
-            session.forget(stream);
-            if (!stream.isEosAcknowledged()) {
-                log.warn("stream '{}' closed after {} without the engine's final acknowledgement: last written {}, "
-                                + "acknowledged {}; the unacknowledged messages are replayed when it is opened again",
-                        streamName, timeout, Long.toUnsignedString(stream.lastSentId()),
-                        Long.toUnsignedString(stream.acknowledgedPoint()));
-                return false;
-            }
-            log.info("stream '{}' closed, acknowledged up to {}", streamName,
-                    Long.toUnsignedString(stream.acknowledgedPoint()));
-            return true;
-        } finally {
-            lock.unlock();
+            session.drainAndEnd(stream, System.nanoTime() + timeout.toNanos());
+        } catch (ConnectorException e) {
+            log.warn("closing stream '{}': {}", stream.name(), e.getMessage());
         }
+        session.forget(stream);
+        if (!stream.isEosAcknowledged()) {
+            log.warn("stream '{}' closed after {} without the engine's final acknowledgement: last written {}, "
+                            + "acknowledged {}; the unacknowledged messages are replayed when it is opened again",
+                    stream.name(), timeout, Long.toUnsignedString(stream.lastSentId()),
+                    Long.toUnsignedString(stream.acknowledgedPoint()));
+            return false;
+        }
+        log.info("stream '{}' closed, acknowledged up to {}", stream.name(),
+                Long.toUnsignedString(stream.acknowledgedPoint()));
+        return true;
     }
 
     /** Closes every open stream (see {@link #closeStream}, {@link #DEFAULT_CLOSE_TIMEOUT} each) and the connection. */
@@ -294,8 +307,17 @@ public final class SourceConnector implements AutoCloseable {
             if (session.hasConnected()) {
                 for (OpenStream stream : session.openStreams()) {
                     // Closing one stream may reconnect, which forgets a stream taken over meanwhile: skip it.
-                    if (session.stream(stream.name()) == stream) {
-                        closeStreamAlone(stream.name(), timeout);
+                    if (session.isCurrent(stream)) {
+                        // A call under way on the stream (another thread's) goes on beside this close, as it
+                        // may be stuck; without one, a background reopening gives way to the close.
+                        boolean entered = stream.calls.tryLock();
+                        try {
+                            closeEntered(stream, timeout);
+                        } finally {
+                            if (entered) {
+                                stream.calls.unlock();
+                            }
+                        }
                     }
                 }
             }
@@ -303,16 +325,49 @@ public final class SourceConnector implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        flusher.shutdownNow();
         session.closeConnection();
     }
 
-    private OpenStream openStreamNamed(String name) {
-        OpenStream stream = session.stream(name);
-        if (stream == null) {
-            throw new IllegalStateException("stream '" + name + "' is not open; call openStream(\"" + name
-                    + "\") first");
+    /**
+     * Begins a call on the named stream: takes the stream's own lock (waiting only for the calls on this
+     * stream), then the connector's.
+     *
+     * @throws StreamTakenOverException when another connection took the stream over
+     * @throws IllegalStateException    when the stream is not open
+     */
+    private OpenStream enter(String name) {
+        while (true) {
+            OpenStream stream;
+            lock.lock();
+            try {
+                session.checkNotClosed();
+                stream = session.streamNamed(name);
+            } finally {
+                lock.unlock();
+            }
+            if (enter(stream)) {
+                return stream;
+            }
         }
-        return stream;
+    }
+
+    /** Takes the stream's lock, then the connector's; false (holding neither) when it was closed or taken over meanwhile. */
+    private boolean enter(OpenStream stream) {
+        stream.calls.lock();
+        lock.lock();
+        if (session.isCurrent(stream)) {
+            if (stream.isReopening()) {
+                session.signalChange(); // the background reopening gives way to this call
+            }
+            return true;
+        }
+        lock.unlock();
+        stream.calls.unlock();
+        return false;
+    }
+
+    private void leave(OpenStream stream) {
+        lock.unlock();
+        stream.calls.unlock();
     }
 }

@@ -4,61 +4,50 @@ import io.wallaby.protocol.Frame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A {@link SourceConnector}'s session with the engines, across reconnections: the streams it has open,
- * which engine serves each and the connection to each engine ({@link EngineRoutes}), and whether the
- * connector is closed. When a stream's engine connection is new, it opens every stream placed on that
- * engine (NOTIFY; while a stream is open elsewhere it waits as a standby, or, when it had the stream
- * before, ends with {@link StreamTakenOverException}; an engine that does not own a stream redirects it)
- * and replays what the engine has not acknowledged. Guarded by the connector's lock: the connector's
- * thread calls in holding it, the connections' reader threads take it; only {@link #flush()},
- * {@link #flushIfNeeded()} and {@link #closeConnection()} run without it.
+ * A {@link SourceConnector}'s session with the engines, across reconnections: the streams it has open (and
+ * those taken over from it), which engine serves each and the connection to each engine
+ * ({@link EngineRoutes}), and whether the connector is closed. A call that needs its stream open where it
+ * is served has the {@link StreamOpener} open it there (NOTIFY and replay); frames go out with a credit of
+ * their connection, waiting for one when there is none. Guarded by the connector's lock: the callers'
+ * threads call in holding it, the connections' reader threads take it; every wait releases it, and what a
+ * call waits for is its own stream's or its own engine's.
  */
 final class SourceSession {
 
     private static final Logger log = LoggerFactory.getLogger(SourceConnector.class);
 
     private final ReentrantLock lock;
-    /** Signalled on anything a waiting caller may be waiting for: credit, an answer, an ack, an end, close. */
+    /** Signalled on anything a waiting call may be waiting for: credit, an answer, an ack, an end, a dial, close. */
     private final Condition changed;
     private final Dialer dialer;
     private final EngineRoutes routes;
+    private final StreamOpener opener;
     private final Map<String, OpenStream> streams = new LinkedHashMap<>();
     private final Map<Long, OpenStream> streamsById = new LinkedHashMap<>();
+    /** Streams taken over by another connection, and how many messages each dropped, until opened again. */
+    private final Map<String, Integer> takenOver = new HashMap<>();
+    /** Take-overs found by background reopenings, for the next {@code flush()} to throw. */
+    private final List<StreamTakenOverException> unreported = new ArrayList<>();
     private final OrderedAcknowledgements acknowledgements;
+    /** Runs the reopenings {@code flush()} starts, so that no caller waits for another stream's engine. */
+    private final ExecutorService reopener = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "wallaby-source-reopen");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile boolean closed;
-    /** System.nanoTime after which reconnecting gives up (only while closing a stream). */
-    private long giveUpAt = Long.MAX_VALUE;
-
-    private final Dialer.Side dialling = new Dialer.Side() {
-        @Override
-        public void checkWanted() {
-            checkTime();
-        }
-
-        @Override
-        public EngineConnection unlocked(Dialer.Attempt attempt) throws IOException {
-            lock.unlock(); // dialling can take seconds; reader threads and close() must not wait for it
-            try {
-                return attempt.open();
-            } finally {
-                lock.lock();
-            }
-        }
-
-        @Override
-        public void pause(long millis) {
-            sleepUnlocked(millis);
-        }
-    };
 
     /** @param engines the engines to dial, the first one first: where streams are opened first */
     SourceSession(ReentrantLock lock, Dialer dialer, List<EngineAddress> engines, AcknowledgementListener listener) {
@@ -67,7 +56,16 @@ final class SourceSession {
         this.dialer = dialer;
         this.routes = new EngineRoutes(dialer, engines,
                 (link, engine) -> new SourceConnection(link, engine, lock, this));
+        this.opener = new StreamOpener(this, routes);
         this.acknowledgements = new OrderedAcknowledgements(listener);
+    }
+
+    ReentrantLock lock() {
+        return lock;
+    }
+
+    Condition changed() {
+        return changed;
     }
 
     // ---- the open streams ----
@@ -77,16 +75,63 @@ final class SourceSession {
         return streams.get(name);
     }
 
+    /**
+     * The open stream of that name.
+     *
+     * @throws StreamTakenOverException when another connection took it over (until it is opened again)
+     * @throws IllegalStateException    when it is not open
+     */
+    OpenStream streamNamed(String name) {
+        OpenStream stream = streams.get(name);
+        if (stream != null) {
+            return stream;
+        }
+        Integer dropped = takenOver.get(name);
+        if (dropped != null) {
+            throw new StreamTakenOverException(name, dropped);
+        }
+        throw new IllegalStateException("stream '" + name + "' is not open; call openStream(\"" + name
+                + "\") first");
+    }
+
+    /** The stream is still open: not closed, nor taken over (an OpenStream is never open twice). */
+    boolean isCurrent(OpenStream stream) {
+        return streams.get(stream.name()) == stream;
+    }
+
+    /** Throws when the stream, which a call was waiting for, was closed or taken over meanwhile. */
+    void checkCurrent(OpenStream stream) {
+        if (!isCurrent(stream)) {
+            checkNotClosed();
+            Integer dropped = takenOver.get(stream.name());
+            if (dropped != null) {
+                throw new StreamTakenOverException(stream.name(), dropped);
+            }
+            throw new ConnectorException("stream '" + stream.name() + "' was closed meanwhile");
+        }
+    }
+
     void add(OpenStream stream) {
+        takenOver.remove(stream.name());
         streams.put(stream.name(), stream);
         streamsById.put(stream.id(), stream);
     }
 
     /** Drops a stream that was closed or taken over. */
     void forget(OpenStream stream) {
-        streams.remove(stream.name());
-        streamsById.remove(stream.id());
+        if (isCurrent(stream)) {
+            streams.remove(stream.name());
+            streamsById.remove(stream.id());
+        }
         routes.forget(stream);
+        changed.signalAll();
+    }
+
+    /** Forgets a stream another connection took over, and says so to whoever calls on it next. */
+    StreamTakenOverException takenOver(OpenStream stream) {
+        forget(stream);
+        takenOver.put(stream.name(), stream.unacknowledgedCount());
+        return new StreamTakenOverException(stream.name(), stream.unacknowledgedCount());
     }
 
     List<OpenStream> openStreams() {
@@ -125,71 +170,14 @@ final class SourceSession {
 
     // ---- connecting and sending ----
 
-    /** Makes sure every open stream is open on its engine; with no stream, that some engine is connected. */
-    void ensureConnected() {
-        if (streams.isEmpty()) {
-            routes.connectAny(dialling);
-            return;
-        }
-        for (OpenStream stream : openStreams()) {
-            if (streams.get(stream.name()) == stream) { // not forgotten (taken over) meanwhile
-                ensureOpen(stream);
-            }
-        }
+    /** With no stream open: makes sure that some engine is connected. */
+    void connectAny(SourceCall call) {
+        routes.connectAny(call);
     }
 
-    /**
-     * Makes sure the stream is open on a live connection to the engine that serves it, following redirects.
-     *
-     * @return true when it had to (re)connect or (re)open it, which re-sent its unacknowledged messages
-     */
-    boolean ensureOpen(OpenStream stream) {
-        if (routes.isOpen(stream)) {
-            return false; // the common case, on every write: nothing to do
-        }
-        Backoff unserved = Backoff.standard();
-        int redirects = 0;
-        while (true) {
-            checkTime();
-            // Ask again after a backoff (at the next engine of the list) when no engine knows the owner; and
-            // after the first redirect, as engines that send a stream to and fro must not make us spin.
-            if (routes.isUnplaced(stream) || redirects > 1) {
-                sleepUnlocked(unserved.next());
-                checkTime();
-            }
-            SourceConnection on = routes.connect(stream, dialling);
-            if (on == null) {
-                continue; // could not reach it: the next engine of the list is asked
-            }
-            openPlacedStreams(on);
-            if (routes.isOpen(stream)) {
-                return true;
-            }
-            if (on.isLive()) {
-                redirects++; // the engine redirected it (else the connection broke: dial again)
-            }
-        }
-    }
-
-    /** NOTIFY (and replay) every stream placed on {@code on}'s engine and not open there, in the order opened. */
-    private void openPlacedStreams(SourceConnection on) {
-        for (OpenStream stream : openStreams()) {
-            if (streams.get(stream.name()) == stream && routes.isPlacedOn(stream, on) && !on.hasAccepted(stream)
-                    && !open(stream, on)) {
-                return; // the connection broke
-            }
-        }
-    }
-
-    /** Reconnects (replaying) what was lost or moved after having been connected; for an idle connector's flush. */
-    void reconnectIfLost() {
-        if (routes.hasConnected() && !closed) {
-            for (OpenStream stream : openStreams()) {
-                if (streams.get(stream.name()) == stream && !routes.isOpen(stream)) {
-                    ensureOpen(stream);
-                }
-            }
-        }
+    /** See {@link StreamOpener#ensureOpen}. */
+    boolean ensureOpen(OpenStream stream, SourceCall call) {
+        return opener.ensureOpen(stream, call);
     }
 
     boolean hasConnected() {
@@ -197,139 +185,127 @@ final class SourceSession {
     }
 
     /** Sends a message that was just put in its stream's replay buffer. */
-    void sendWritten(OpenStream stream, Frame.Message message) {
-        // A reopening replays the buffer, which now holds this message: then it has been sent.
-        while (!ensureOpen(stream) && !send(routes.liveFor(stream), message, stream)) {
+    void sendWritten(OpenStream stream, Frame.Message message, SourceCall call) {
+        // A reopening by this call replays the buffer, which now holds this message: then it has been sent.
+        while (!ensureOpen(stream, call) && !send(routes.liveFor(stream), message, stream, call)) {
             log.debug("connection lost or stream moved while sending; reopening");
         }
     }
 
-    /** Waits a little for acknowledgements that empty the stream's replay buffer, after letting the engine see what is buffered. */
-    void awaitAcknowledgements(OpenStream stream) {
-        flush();
+    /** Waits a little for acknowledgements that empty the stream's replay buffer, after letting its engine see what is buffered. */
+    void awaitAcknowledgements(OpenStream stream, SourceCall call) {
         if (!routes.isOpen(stream)) {
-            ensureOpen(stream);
+            ensureOpen(stream, call);
         } else {
-            awaitChange(100);
+            routes.liveFor(stream).requestFlush();
+            call.await(100);
         }
     }
 
     /**
      * Waits until everything written on the stream is acknowledged, then sends EOS and waits for its ACK;
-     * gives up at {@code deadline} (System.nanoTime), also on reconnecting.
+     * gives up at the call's deadline, also on reconnecting.
      */
     void drainAndEnd(OpenStream stream, long deadline) {
-        giveUpAt = deadline;
-        try {
-            flush();
-            while (!stream.fullyAcknowledged() && !closed && System.nanoTime() < deadline) {
-                if (!routes.isOpen(stream)) {
-                    ensureOpen(stream);
-                } else {
-                    flush();
-                    awaitChange(Math.min(100, remainingMillis(deadline)));
-                }
-            }
-            boolean complete = stream.fullyAcknowledged();
-            while (complete && !stream.isEosAcknowledged() && !closed && System.nanoTime() < deadline) {
-                ensureOpen(stream); // a new connection (or engine) has sent no EOS: the next one goes out there
-                SourceConnection on = routes.liveFor(stream);
-                if (!on.sentEos(stream)) {
-                    if (!send(on, new Frame.Eos(stream.id()), stream)) {
-                        continue;
-                    }
-                    on.eosSent(stream);
-                    flush();
-                }
-                awaitChange(Math.min(100, remainingMillis(deadline)));
-            }
-        } finally {
-            giveUpAt = Long.MAX_VALUE;
-        }
-    }
-
-    /**
-     * NOTIFY, wait for NOTIFY_ACK (retrying with backoff while the stream is open elsewhere), then replay; or
-     * place the stream where the engine redirects it.
-     *
-     * @return false when the connection broke on the way
-     */
-    private boolean open(OpenStream stream, SourceConnection on) {
-        Backoff standby = Backoff.standard();
-        while (true) {
-            on.clearAnswer(stream);
-            if (!send(on, stream.notifyFrame(), null)) {
-                return false;
-            }
-            on.flush();
-            SourceConnection.Answer answer;
-            while ((answer = on.takeAnswer(stream)) == null) {
-                if (!on.isLive()) {
-                    return false;
-                }
-                awaitChange(100);
-            }
-            if (answer.redirect() != null) {
-                routes.redirect(stream, on, answer.redirect(), false);
-                return true;
-            }
-            if (answer.success()) {
-                on.accepted(stream);
-                stream.accepted(answer.point(), on.engine());
-                return replay(stream, on);
-            }
-            if (stream.everAccepted()) {
-                // Waiting here as a standby would keep what this instance reads from (a replication slot)
-                // away from the instance the engine now takes the stream from: both would wait forever.
-                forget(stream);
-                throw new StreamTakenOverException(stream.name(), stream.unacknowledgedCount());
-            }
-            log.info("stream '{}' is open on another connection (another instance?); this one waits as a standby "
-                    + "and retries in {} ms", stream.name(), standby.nextDelayMillis());
-            sleepUnlocked(standby.next());
-            checkTime();
-            if (!on.isLive()) {
-                return false;
+        SourceCall call = SourceCall.until(this, deadline);
+        while (!stream.fullyAcknowledged() && !closed && System.nanoTime() - deadline < 0) {
+            if (!routes.isOpen(stream)) {
+                ensureOpen(stream, call);
+            } else {
+                routes.liveFor(stream).requestFlush();
+                call.await(Math.min(100, SourceCall.remainingMillis(deadline)));
             }
         }
-    }
-
-    private boolean replay(OpenStream stream, SourceConnection on) {
-        for (Frame.Message message : stream.toReplay()) {
-            if (!send(on, message, null)) {
-                return false;
+        boolean complete = stream.fullyAcknowledged();
+        while (complete && !stream.isEosAcknowledged() && !closed && System.nanoTime() - deadline < 0) {
+            ensureOpen(stream, call); // a new connection (or engine) has sent no EOS: the next one goes out there
+            SourceConnection on = routes.liveFor(stream);
+            if (!on.sentEos(stream)) {
+                on.eosSent(stream); // before it goes: the final ACK may come back before the send returns
+                if (!send(on, new Frame.Eos(stream.id()), stream, call)) {
+                    on.forgetEos(stream);
+                    continue;
+                }
+                on.requestFlush();
             }
+            call.await(Math.min(100, SourceCall.remainingMillis(deadline)));
         }
-        on.flush();
-        return true;
     }
 
     /**
      * Sends one frame on {@code on}, spending a credit; false when the connection broke, also while waiting
-     * for credit, or (when {@code stream} is given) when the stream is no longer open there.
+     * for credit, or (when {@code stream} is given) when the stream is no longer open there, or is being
+     * reopened (its replay goes first).
      */
-    private boolean send(SourceConnection on, Frame frame, OpenStream stream) {
-        while (on != null && on.isLive() && (stream == null || on.hasAccepted(stream))) {
-            if (on.hasCredit()) {
-                return on.send(frame);
+    boolean send(SourceConnection on, Frame frame, OpenStream stream, SourceCall call) {
+        while (on != null && on.isLive()
+                && (stream == null || on.hasAccepted(stream) && !stream.isOpening())) {
+            if (!on.hasCredit()) {
+                on.requestFlush(); // the engine refills credits only for what it has received
+                call.await(100);
+                continue;
             }
-            on.flush(); // the engine refills credits only for what it has received
-            awaitChange(100);
+            SourceConnection.Sent sent = on.send(frame);
+            if (sent != SourceConnection.Sent.AGAIN) {
+                return sent == SourceConnection.Sent.SENT;
+            }
         }
         return false;
     }
 
-    /** Sends what is buffered on every connection. Without the lock too: the flusher thread calls it. */
-    void flush() {
+    // ---- flushing ----
+
+    /**
+     * For {@code flush()}: has every connection send what it buffered, starts reopening in the background the
+     * streams that were lost and that no call is busy with, and throws what such a reopening found: a stream
+     * taken over.
+     */
+    void flushAll() {
+        if (routes.hasConnected() && !closed) {
+            for (OpenStream stream : openStreams()) {
+                if (!routes.isOpen(stream) && !stream.hasCallUnderWay() && !stream.isReopening()) {
+                    reopenInBackground(stream);
+                }
+            }
+        }
         for (SourceConnection on : routes.connections()) {
-            on.flush();
+            on.requestFlush();
+        }
+        if (!unreported.isEmpty()) {
+            throw unreported.remove(0);
         }
     }
 
-    /** For the flusher thread: sends what is buffered, if anything. */
-    void flushIfNeeded() {
-        for (SourceConnection on : routes.connections()) {
-            on.flushIfNeeded();
+    private void reopenInBackground(OpenStream stream) {
+        stream.reopening(true);
+        try {
+            reopener.execute(() -> reopen(stream));
+        } catch (RejectedExecutionException e) {
+            stream.reopening(false); // closing
+        }
+    }
+
+    /** On a thread of the reopener: reopens the stream (and replays), giving way to any call on it. */
+    private void reopen(OpenStream stream) {
+        lock.lock();
+        try {
+            if (isCurrent(stream)) {
+                ensureOpen(stream, SourceCall.inBackground(this, stream));
+            }
+        } catch (SourceCall.GaveWay e) {
+            log.debug("stream '{}': a call on it reopens it", stream.name());
+        } catch (StreamTakenOverException e) {
+            unreported.add(e);
+        } catch (ConnectorException e) {
+            if (!closed) {
+                log.warn("reopening stream '{}' failed: {}; the next call on it tries again", stream.name(),
+                        e.getMessage());
+            }
+        } catch (RuntimeException e) {
+            log.error("reopening stream '{}' failed; the next call on it tries again", stream.name(), e);
+        } finally {
+            stream.reopening(false);
+            lock.unlock();
         }
     }
 
@@ -353,41 +329,14 @@ final class SourceSession {
 
     /** After {@link #markClosed()}, without the lock: sends what is buffered and closes the connections. */
     void closeConnection() {
+        reopener.shutdownNow();
         for (SourceConnection on : routes.connections()) {
-            on.flush();
             on.close();
         }
     }
 
-    private void checkTime() {
-        checkNotClosed();
-        if (System.nanoTime() - giveUpAt > 0) {
-            throw new ConnectorException("gave up reaching the engine at " + routes.describe()
-                    + " before the close timeout");
-        }
-    }
-
-    // ---- waiting ----
-
-    /** Waits on the lock's condition (releasing the lock) for at most {@code millis}. */
-    private void awaitChange(long millis) {
-        try {
-            changed.await(Math.max(1, millis), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ConnectorException("interrupted while waiting for the engine", e);
-        }
-    }
-
-    /** Waits {@code millis} without the lock, or until the connector is closed. */
-    private void sleepUnlocked(long millis) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        while (!closed && System.nanoTime() < deadline) {
-            awaitChange(remainingMillis(deadline));
-        }
-    }
-
-    private static long remainingMillis(long deadlineNanos) {
-        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+    /** The engines of the list, for a log line. */
+    String describeEngines() {
+        return routes.describe();
     }
 }

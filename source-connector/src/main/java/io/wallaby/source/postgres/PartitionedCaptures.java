@@ -17,7 +17,9 @@ import java.util.function.IntFunction;
 
 /**
  * Runs a partitioned source ({@code --partitions N}): one capture per partition stream, each on its own
- * thread, all writing through the one engine connection (the SDK serialises their calls). Each capture is
+ * thread, all writing through one {@link SourceConnector} (one connection per engine). The SDK serialises the
+ * calls on each stream, not across streams: a capture whose stream waits for its engine (the engine died or
+ * froze, the stream's partition is between owners) waits alone, and the others go on. Each capture is
  * exactly the unpartitioned one restricted to its partition, with its own ids, acknowledgements and
  * recorded position, so each stream is acknowledged, and its changes forgotten, on its own.
  *

@@ -28,8 +28,8 @@ import java.util.function.IntFunction;
 
 /**
  * How {@link PostgresSourceCommand} runs with {@code --partitions N} above 1: the streams {@code <stream>.0 ..},
- * a capture for each ({@link PartitionedCaptures}) on one engine connection, one {@code ready: N partitions of
- * stream ...} line once every partition captures, and the admin port over all of them: each partition stream's
+ * a capture for each ({@link PartitionedCaptures}) on one {@link SourceConnector}, one {@code ready: N partitions
+ * of stream ...} line once every partition captures, and the admin port over all of them: each partition stream's
  * figures and its own slot's, as series tagged with the partition stream and its slot.
  *
  * @param stream     the unpartitioned stream's name
@@ -83,7 +83,7 @@ record PartitionedSource(ConnectionString database, ConnectorSettings settings, 
     }
 
     /**
-     * Runs one capture per partition stream on one engine connection (see {@link PartitionedCaptures}).
+     * Runs one capture per partition stream on one connector (see {@link PartitionedCaptures}).
      *
      * @param slots     each partition's slot, in partition order; null for captures without one (table capture)
      * @param capturing how the partitions capture, for the ready line ({@code capturing rows of ... (lossless
