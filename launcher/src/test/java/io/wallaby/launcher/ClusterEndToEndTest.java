@@ -74,7 +74,7 @@ class ClusterEndToEndTest {
         kafka = KafkaBrokerProcess.start(kafkaDir);
         Path logDir = Path.of("target/e2e-logs/cluster-" + application);
         pieces = new Pieces(Path.of(".."), logDir, 0, 0);
-        EngineCluster cluster = new EngineCluster(pieces, kafka.bootstrap(), "e2e", CLUSTER_PARTITIONS, 4,
+        EngineCluster cluster = new EngineCluster(pieces, kafka.bootstrap(), "e2e", CLUSTER_PARTITIONS, 5,
                 velocity ? VELOCITY.engineArgs() : List.of());
         for (int engine = 1; engine <= 3; engine++) {
             cluster.start(engine);
@@ -105,9 +105,15 @@ class ClusterEndToEndTest {
                     + " ms");
             awaitRows(writers, writers.committedRows() + 500);
 
-            cluster.start(4);
+            cluster.start(4); // in place of the dead one: three engines again
             served = cluster.awaitEveryPartitionServed(TIMEOUT);
-            takeovers.add("engine-4 added: every partition served once after " + served.toMillis() + " ms");
+            takeovers.add("engine-4 started: every partition served once after " + served.toMillis() + " ms");
+            awaitRows(writers, writers.committedRows() + 500);
+
+            cluster.start(5); // a fourth
+            served = cluster.awaitEveryPartitionServed(TIMEOUT);
+            takeovers.add("engine-5 added, four running: every partition served once after " + served.toMillis()
+                    + " ms");
             awaitRows(writers, writers.committedRows() + 500);
 
             EngineCluster.Member frozen = busiest(cluster);
@@ -153,7 +159,7 @@ class ClusterEndToEndTest {
             }
             assertTrue(expected.size() > (velocity ? 100 : 500), "enough alerts to mean something: " + expected.size());
         }
-        assertStatusShowsTheCluster(cluster.member(4));
+        assertStatusShowsTheCluster(cluster.member(5));
         for (EngineCluster.Member member : cluster.members()) {
             Path deadLetters = logDir.resolve(member.name() + "-dead-letters.jsonl");
             assertEquals(List.of(), Files.exists(deadLetters) ? Files.readAllLines(deadLetters) : List.of(),
