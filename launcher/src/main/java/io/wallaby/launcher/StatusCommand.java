@@ -111,6 +111,13 @@ final class StatusCommand implements Callable<Integer> {
                     member.path("adminPort").asText(), Integer.toString(partitions.size()), String.join(",", partitions)));
         }
         table(List.of("MEMBER (SOURCE ADDRESS)", "SINK PORT", "ADMIN PORT", "COUNT", "PARTITIONS"), members);
+        int restoring = cluster.path("restoring").size();
+        if (restoring > 0) {
+            List<String> partitions = new ArrayList<>();
+            cluster.path("restoring").forEach(p -> partitions.add(p.asText()));
+            out.printf("This engine restores the checkpoints of partition(s) %s before it serves them.%n",
+                    String.join(",", partitions));
+        }
         int unowned = cluster.path("unowned").size();
         out.println(unowned == 0 ? "Every partition has an engine."
                 : String.format("%d partition(s) without an engine for %.1f s (a member died: the group's session "

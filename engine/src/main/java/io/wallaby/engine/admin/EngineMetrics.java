@@ -102,6 +102,8 @@ public final class EngineMetrics implements AutoCloseable {
         cluster = membership;
         Gauge.builder("wallaby.cluster.partitions.owned", membership, ClusterMembership::ownedCount)
                 .description("Partitions of the cluster this engine serves").register(meters);
+        Gauge.builder("wallaby.cluster.partitions.restoring", membership, m -> m.view().restoring().size())
+                .description("Partitions assigned to this engine whose checkpoints it is restoring").register(meters);
         Gauge.builder("wallaby.cluster.members", membership, m -> m.view().members().size())
                 .description("Members of the cluster, as the group last described itself").register(meters);
         Gauge.builder("wallaby.cluster.partitions.unowned", membership, m -> m.view().unowned().size())

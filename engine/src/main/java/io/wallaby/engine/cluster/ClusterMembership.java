@@ -347,7 +347,8 @@ public final class ClusterMembership implements Placement, PartitionOwnership, A
                         m.address() == null ? -1 : m.address().adminPort(), m.partitions()))
                 .toList();
         return new ClusterView(cluster.name(), cluster.kafka(), self == null ? null : self.source(),
-                cluster.partitions(), new TreeSet<>(owned).stream().toList(), members,
+                cluster.partitions(), new TreeSet<>(owned).stream().toList(),
+                new TreeSet<>(restoring).stream().toList(), members,
                 List.copyOf(snapshot.unownedSinceMillis().keySet()), (now - oldestUnowned) / 1e3, revocations,
                 snapshot.takenAtMillis() == 0 ? -1 : (now - snapshot.takenAtMillis()) / 1e3);
     }
