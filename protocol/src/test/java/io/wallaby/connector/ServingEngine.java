@@ -20,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * An engine of a cluster played by a test over real TCP, on threads of its own (where {@link FakeEngine} is
  * driven one frame at a time by the test): it accepts connections, answers each NOTIFY as the cluster's
  * {@link Placement} says (accepted at the stream's point, or RESTART to the owner then NOTIFY_ACK(false),
- * the owner "" while nobody owns the stream), and processes MESSAGE frames as the engine does, into a
+ * the owner "" while nobody owns the stream; NOTIFY_ACK(false) alone while the stream is open on another
+ * connection), and processes MESSAGE frames as the engine does, into a
  * {@link Ledger} the engines of the cluster share: an id not above the stream's last one is a duplicate and
  * dropped, and a frame of a stream not open on its connection (in flight after a move) is dropped. Each frame
  * is answered at once with an ACK giving its credit back and the stream's point. A test can move a stream
