@@ -7,6 +7,7 @@ import picocli.CommandLine.Option;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -77,11 +78,35 @@ public abstract class ConnectorOptions {
         @Option(names = "--engine-port", description = "The engine's source port.")
         int enginePort = 7100;
 
+        // The default is written out so that --help shows "15s"; ConnectorOptionsTest checks it is the SDK's.
+        @Option(names = "--engine-silence-timeout", paramLabel = "DURATION", converter = DurationOption.class,
+                defaultValue = "15s", description = "Give up a connection that waits on its engine (messages not acknowledged, no credit"
+                        + " left, a NOTIFY not answered) and has heard nothing from it for this long, when the engine"
+                        + " does not answer a new connection either (a frozen or cut-off engine): its streams are"
+                        + " reopened where they are served now, replaying what was not acknowledged. An engine that"
+                        + " answers is waited for (its sinks may lag). A connection with nothing outstanding is never"
+                        + " given up. 0: never.")
+        Duration engineSilenceTimeout = ConnectorSettings.DEFAULT_ENGINE_SILENCE_TIMEOUT;
+
         @Override
         public int enginePort() {
             return enginePort;
         }
+
+        @Override
+        public ConnectorSettings settings(String programName) {
+            ConnectorSettings settings = super.settings(programName);
+            if (engineSilenceTimeout.isNegative()
+                    || !engineSilenceTimeout.isZero() && engineSilenceTimeout.compareTo(MIN_SILENCE_TIMEOUT) < 0) {
+                throw new ConfigurationException("--engine-silence-timeout must be 0 (never) or at least "
+                        + MIN_SILENCE_TIMEOUT.toMillis() + "ms, was " + engineSilenceTimeout);
+            }
+            return settings.withEngineSilenceTimeout(engineSilenceTimeout);
+        }
     }
+
+    /** Below this, a busy but healthy engine would be probed all the time. */
+    static final Duration MIN_SILENCE_TIMEOUT = Duration.ofMillis(100);
 
     /** Options of a sink connector: the engine's sink port defaults to 7200. */
     public static final class Sink extends ConnectorOptions {

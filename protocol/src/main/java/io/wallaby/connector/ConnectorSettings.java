@@ -1,6 +1,7 @@
 package io.wallaby.connector;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -17,10 +18,30 @@ import java.util.Objects;
  *                     for plain TCP
  * @param otherEngines the other engines of a cluster, after {@code engineHost:enginePort}; empty for one
  *                     engine. See {@link #engines()}.
+ * @param engineSilenceTimeout a source only: how long a connection that waits on its engine may hear nothing
+ *                     from it before it is given up and its streams are reopened where they are served now
+ *                     ({@link Duration#ZERO}: never; see {@link SourceConnector}, "A silent engine").
+ *                     {@link #DEFAULT_ENGINE_SILENCE_TIMEOUT} unless set ({@code --engine-silence-timeout}).
  */
 public record ConnectorSettings(String engineHost, int enginePort, String cookie, String programName,
                                 String instanceName, int maxFrameLength, Path tlsTrust,
-                                List<EngineAddress> otherEngines) {
+                                List<EngineAddress> otherEngines, Duration engineSilenceTimeout) {
+
+    /**
+     * 15 s: a silent engine is probed after 7.5 s and has 7.5 s to answer, far above a GC pause and a healthy
+     * engine's gaps between frames (it acknowledges as it processes, a stateful one after each checkpoint,
+     * every 200 ms by default); with the embedded broker's 6 s session timeout, a frozen engine's partitions
+     * have moved by the time it is given up. See {@link SourceConnector}, "A silent engine".
+     */
+    public static final Duration DEFAULT_ENGINE_SILENCE_TIMEOUT = Duration.ofSeconds(15);
+
+    /** Settings for one engine or several, with the default {@link #engineSilenceTimeout()}. */
+    public ConnectorSettings(String engineHost, int enginePort, String cookie, String programName,
+                             String instanceName, int maxFrameLength, Path tlsTrust,
+                             List<EngineAddress> otherEngines) {
+        this(engineHost, enginePort, cookie, programName, instanceName, maxFrameLength, tlsTrust, otherEngines,
+                DEFAULT_ENGINE_SILENCE_TIMEOUT);
+    }
 
     /** Settings for one engine. */
     public ConnectorSettings(String engineHost, int enginePort, String cookie, String programName,
@@ -40,6 +61,10 @@ public record ConnectorSettings(String engineHost, int enginePort, String cookie
         Objects.requireNonNull(programName, "programName");
         Objects.requireNonNull(instanceName, "instanceName");
         otherEngines = List.copyOf(otherEngines);
+        Objects.requireNonNull(engineSilenceTimeout, "engineSilenceTimeout");
+        if (engineSilenceTimeout.isNegative()) {
+            throw new IllegalArgumentException("engineSilenceTimeout must not be negative, was " + engineSilenceTimeout);
+        }
     }
 
     /**
@@ -60,19 +85,34 @@ public record ConnectorSettings(String engineHost, int enginePort, String cookie
         }
         EngineAddress first = engines.get(0);
         return new ConnectorSettings(first.host(), first.port(), cookie, programName, instanceName, maxFrameLength,
-                tlsTrust, engines.subList(1, engines.size()));
+                tlsTrust, engines.subList(1, engines.size()), engineSilenceTimeout);
     }
 
     /** The same settings for the one engine at {@code address}: as asked for by a RESTART frame, or one of a cluster's. */
     ConnectorSettings withAddress(EngineAddress address) {
         return new ConnectorSettings(address.host(), address.port(), cookie, programName, instanceName,
-                maxFrameLength, tlsTrust, List.of());
+                maxFrameLength, tlsTrust, List.of(), engineSilenceTimeout);
+    }
+
+    /** The same settings introducing the connector as {@code instance} (a source's probe of a silent engine). */
+    ConnectorSettings withInstanceName(String instance) {
+        return new ConnectorSettings(engineHost, enginePort, cookie, programName, instance, maxFrameLength, tlsTrust,
+                otherEngines, engineSilenceTimeout);
     }
 
     /** The same settings speaking TLS and trusting the certificates in {@code pem} ({@code null}: plain TCP). */
     public ConnectorSettings withTlsTrust(Path pem) {
         return new ConnectorSettings(engineHost, enginePort, cookie, programName, instanceName, maxFrameLength, pem,
-                otherEngines);
+                otherEngines, engineSilenceTimeout);
+    }
+
+    /**
+     * The same settings with another {@link #engineSilenceTimeout()} (a source's; {@link Duration#ZERO}: a
+     * connection is never given up for its engine's silence).
+     */
+    public ConnectorSettings withEngineSilenceTimeout(Duration timeout) {
+        return new ConnectorSettings(engineHost, enginePort, cookie, programName, instanceName, maxFrameLength,
+                tlsTrust, otherEngines, timeout);
     }
 
     @Override
@@ -81,6 +121,7 @@ public record ConnectorSettings(String engineHost, int enginePort, String cookie
         StringBuilder engines = new StringBuilder(engineHost + ":" + enginePort);
         otherEngines.forEach(e -> engines.append(',').append(e));
         return "ConnectorSettings[engine=" + engines + ", program=" + programName
-                + ", instance=" + instanceName + (tlsTrust == null ? "" : ", tlsTrust=" + tlsTrust) + "]";
+                + ", instance=" + instanceName + (tlsTrust == null ? "" : ", tlsTrust=" + tlsTrust)
+                + ", engineSilenceTimeout=" + engineSilenceTimeout + "]";
     }
 }

@@ -65,13 +65,35 @@ final class EngineConnection implements Closeable {
 
     /** Connects (over TLS when {@link ConnectorSettings#tlsTrust()} is set), says HELLO and waits for OK. */
     static EngineConnection open(ConnectorSettings settings) throws IOException {
+        return open(settings, CONNECT_TIMEOUT_MILLIS, HANDSHAKE_TIMEOUT_MILLIS);
+    }
+
+    /**
+     * Whether the engine's process answers at all: connects, says HELLO and waits for its answer (OK, or an
+     * ERROR refusing it), within {@code millis} each, then hangs up. A source asks this of an engine that has
+     * been silent on its connection (see {@link SourceConnector}, "A silent engine"): an engine whose sinks lag
+     * answers at once; a frozen one (SIGSTOP, a hung machine) lets the HELLO sit in its socket, and one cut off
+     * by the network is not reached.
+     *
+     * @throws IOException saying why it did not answer
+     */
+    static void probe(ConnectorSettings settings, int millis) throws IOException {
+        try {
+            open(settings, millis, millis).close();
+        } catch (RefusedException e) {
+            // An answer: the engine is alive (refusing a connection too many, say).
+        }
+    }
+
+    private static EngineConnection open(ConnectorSettings settings, int connectMillis, int handshakeMillis)
+            throws IOException {
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress(settings.engineHost(), settings.enginePort()), CONNECT_TIMEOUT_MILLIS);
-            socket.setSoTimeout(HANDSHAKE_TIMEOUT_MILLIS);
+            socket.connect(new InetSocketAddress(settings.engineHost(), settings.enginePort()), connectMillis);
+            socket.setSoTimeout(handshakeMillis);
             if (settings.tlsTrust() != null) {
-                socket = startTls(socket, settings);
+                socket = startTls(socket, settings, handshakeMillis);
             }
             FrameReader reader = new FrameReader(new BufferedInputStream(socket.getInputStream(), 64 * 1024),
                     settings.maxFrameLength());
@@ -83,7 +105,7 @@ final class EngineConnection implements Closeable {
                 answer = reader.read();
             } catch (SocketTimeoutException e) {
                 throw new IOException("the engine at " + settings.engineHost() + ":" + settings.enginePort()
-                        + " did not answer HELLO within " + HANDSHAKE_TIMEOUT_MILLIS + " ms; is that the engine's port?");
+                        + " did not answer HELLO within " + handshakeMillis + " ms; is that the engine's port?");
             } catch (ProtocolException e) {
                 if (settings.tlsTrust() != null) {
                     throw e;
@@ -110,7 +132,7 @@ final class EngineConnection implements Closeable {
     }
 
     /** Wraps the connected {@code plain} socket in TLS and completes the handshake, checking the host name. */
-    private static Socket startTls(Socket plain, ConnectorSettings settings) throws IOException {
+    private static Socket startTls(Socket plain, ConnectorSettings settings, int handshakeMillis) throws IOException {
         String where = settings.engineHost() + ":" + settings.enginePort();
         SSLSocket tls;
         try {
@@ -130,7 +152,7 @@ final class EngineConnection implements Closeable {
         } catch (SocketTimeoutException e) {
             tls.close();
             throw new IOException("TLS handshake with the engine at " + where + " got no answer within "
-                    + HANDSHAKE_TIMEOUT_MILLIS + " ms; does the engine run with --tls-cert?", e);
+                    + handshakeMillis + " ms; does the engine run with --tls-cert?", e);
         } catch (SSLException e) {
             tls.close();
             throw new IOException("TLS handshake with the engine at " + where + " failed (" + e.getMessage()

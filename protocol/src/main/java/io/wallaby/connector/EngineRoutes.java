@@ -173,6 +173,37 @@ final class EngineRoutes {
         }
     }
 
+    /**
+     * The connector gave up {@code on}, whose engine stayed silent (see {@link SourceConnector}, "A silent
+     * engine"): each stream placed on that engine is placed on the next engine of the list other than it (with
+     * one engine, the same one), which takes it or redirects it to its owner. An engine cut off or frozen long
+     * enough for the cluster to move its partitions (the group's session timeout) no longer owns them; until
+     * then the others redirect to it, and dialling it again fails or waits like any unreachable engine's.
+     *
+     * @return the streams placed on that engine, in the order opened
+     */
+    List<OpenStream> giveUp(SourceConnection on, List<OpenStream> open) {
+        EngineAddress engine = on.engine();
+        List<OpenStream> moved = new ArrayList<>();
+        for (OpenStream stream : open) {
+            Place place = places.get(stream);
+            if (place == null || !engine.equals(place.at)) {
+                continue;
+            }
+            moved.add(stream);
+            for (int i = 0; i < engines.size() && engine.equals(place.at); i++) {
+                askNext(stream);
+            }
+        }
+        return moved;
+    }
+
+    /** How this connector dials {@code engine} (for a probe of it). */
+    ConnectorSettings target(EngineAddress engine) {
+        Link link = links.get(engine);
+        return link == null ? dialer.target().withAddress(engine) : link.dialer.target();
+    }
+
     void forget(OpenStream stream) {
         places.remove(stream);
         for (SourceConnection on : connections()) {

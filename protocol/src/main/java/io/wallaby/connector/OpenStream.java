@@ -46,6 +46,14 @@ final class OpenStream {
     private boolean opening;
     /** A reopening that {@code flush()} started in the background is on its way. */
     private boolean reopening;
+    /**
+     * The engine whose silent connection the stream was open on when this connector gave that connection up;
+     * null once the stream is accepted again. That engine may refuse the stream for a moment when it wakes.
+     */
+    private EngineAddress givenUpOn;
+    /** When that engine first refused the stream since (System.nanoTime); meaningful while {@link #refusedByGivenUp}. */
+    private long firstRefusalAt;
+    private boolean refusedByGivenUp;
 
     OpenStream(String name, long id) {
         this.name = name;
@@ -136,6 +144,8 @@ final class OpenStream {
      * connector resumes; on a reconnection it acknowledges what the engine got before the connection broke.
      */
     void accepted(long enginePoint, EngineAddress engine) {
+        givenUpOn = null;
+        refusedByGivenUp = false;
         EngineAddress before = acceptedBy;
         acceptedBy = engine;
         if (!everAccepted) {
@@ -165,6 +175,29 @@ final class OpenStream {
         }
         log.info("stream '{}' reopened at {}; replaying {} unacknowledged messages", name,
                 Points.describe(enginePoint), unacknowledged.size());
+    }
+
+    /** The connector gave up the silent connection to {@code engine} while the stream was open there. */
+    void givenUpOn(EngineAddress engine) {
+        givenUpOn = engine;
+        refusedByGivenUp = false;
+    }
+
+    /**
+     * {@code engine} refused the stream (NOTIFY_ACK(false) with no RESTART: open on another connection) at
+     * {@code now}: whether that may be the connection this connector gave up on, which an engine that was frozen
+     * sees closed only once it runs again, rather than another instance that took the stream over. True when the
+     * connection given up was to that engine, for {@code graceNanos} from its first such refusal.
+     */
+    boolean mayStillBeOpenOnGivenUp(EngineAddress engine, long now, long graceNanos) {
+        if (givenUpOn == null || !givenUpOn.equals(engine)) {
+            return false;
+        }
+        if (!refusedByGivenUp) {
+            refusedByGivenUp = true;
+            firstRefusalAt = now;
+        }
+        return now - firstRefusalAt < graceNanos;
     }
 
     /** Records an acknowledgement; false when it does not move the stream forward. */

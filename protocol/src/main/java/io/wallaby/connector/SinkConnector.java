@@ -47,10 +47,20 @@ import java.util.concurrent.TimeUnit;
  * session follows a RESTART, unless another of its sessions already dials the address given: then it
  * reconnects to its own engine.
  *
+ * <h2>A silent engine</h2>
+ * An engine that freezes with its connection open (SIGSTOP, a hung machine, a network partition) is harmless
+ * to a sink, which never waits on one engine: the others go on delivering, the streams of the frozen one move
+ * to them once the cluster's group notices (they announce them, and the sink resumes each from its committed
+ * point), and the frozen engine's session just stays quiet until it wakes or breaks; no timeout is needed.
+ * One thing had to be seen to: around a move, the frozen engine had announced streams that another engine now
+ * delivers, and every commit of those is acknowledged to both. Frames to an engine are written by its link's
+ * own thread, and the acknowledgements that wait for a frozen engine are merged into one ({@link SinkOutput}),
+ * so they neither fill its socket nor hold up the connector's thread.
+ *
  * <h2>Threads</h2>
  * All methods are meant for one thread, the connector's own; {@link CommittedPoints} is called on it,
- * from inside {@code connect} and {@code read}. Internal threads (per engine, one that dials and one that
- * receives frames) only hand frames to that thread.
+ * from inside {@code connect} and {@code read}. Internal threads (per engine, one that dials and then writes
+ * what the connector sends, and one that receives frames) only hand frames to and from that thread.
  */
 public final class SinkConnector implements AutoCloseable {
 
@@ -232,7 +242,7 @@ public final class SinkConnector implements AutoCloseable {
         if (event instanceof SinkLink.Received r) {
             return r.link().isCurrent(r.connection()) ? handle(r.link(), r.frame()) : null; // else a dropped session's
         } else if (event instanceof SinkLink.Connected c) {
-            c.link().connected(c.connection());
+            c.link().connected(c.connection(), c.output());
             log.info("connected to the engine at {} as {}", c.link().target(), instanceName);
             c.link().send(new Frame.Ack(creditWindow, List.of())); // when this fails, the link dials again
         } else if (event instanceof SinkLink.Ended e) {

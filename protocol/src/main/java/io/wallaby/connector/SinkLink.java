@@ -19,20 +19,23 @@ import java.util.concurrent.CountDownLatch;
  * One engine of a {@link SinkConnector}. A thread of its own dials the engine, retrying with backoff, and
  * dials again each time a session ends, until the connector closes; each session's frames go, in order,
  * into the connector's inbox, which every engine shares, so that the connector's one thread handles them
- * all. On that thread the link also keeps its session's books: the credits it used since they were last
- * given back, the messages delivered and not yet committed, and per stream announced on it the point it
- * was last told (by NOTIFY_ACK or ACK).
+ * all. What the connector sends on the session, that same thread of the link writes ({@link SinkOutput}), so
+ * that the connector's thread never waits for an engine's socket. On the connector's thread the link also
+ * keeps its session's books: the credits it used since they were last given back, the messages delivered and
+ * not yet committed, and per stream announced on it the point it was last told (by NOTIFY_ACK or ACK).
  */
 final class SinkLink {
 
     private static final Logger log = LoggerFactory.getLogger(SinkConnector.class);
+    /** How long closing waits for the frames sent last to go out. */
+    private static final long CLOSE_FLUSH_MILLIS = 1_000;
 
     /** What a link puts into the connector's inbox. */
     sealed interface Event permits Connected, Received, Ended, Failed, Closed {
     }
 
-    /** A session began: the connector grants it credits. */
-    record Connected(SinkLink link, EngineConnection connection) implements Event {
+    /** A session began: the connector grants it credits. Its frames go out through {@code output}. */
+    record Connected(SinkLink link, EngineConnection connection, SinkOutput output) implements Event {
     }
 
     record Received(SinkLink link, EngineConnection connection, Frame frame) implements Event {
@@ -54,13 +57,15 @@ final class SinkLink {
     private final BlockingQueue<Event> inbox;
     private volatile boolean closed;
     private Thread thread;
-    /** The session of the link's thread, for close(). */
+    /** The session of the link's thread, and its output, for close(). */
     private volatile EngineConnection dialled;
+    private volatile SinkOutput dialledOutput;
 
     // ---- the connector's thread only ----
 
-    /** The session the connector is handling; null while there is none (or it was dropped). */
+    /** The session the connector is handling, and its output; null while there is none (or it was dropped). */
     private EngineConnection connection;
+    private SinkOutput output;
     /** MESSAGE frames received (delivered or skipped) since credits were last given back. */
     private long consumedSinceGrant;
     /** Messages handed to the caller and not yet committed. */
@@ -118,13 +123,15 @@ final class SinkLink {
         try {
             while (!closed) {
                 EngineConnection opened = dialer.dial(dialling);
+                SinkOutput out = new SinkOutput(opened, target());
+                dialledOutput = out;
                 dialled = opened;
                 if (closed) {
                     opened.close();
                     return;
                 }
                 CountDownLatch over = new CountDownLatch(1);
-                inbox.add(new Connected(this, opened));
+                inbox.add(new Connected(this, opened, out));
                 opened.start("wallaby-sink-reader", new EngineConnection.Handler() {
                     @Override
                     public void onFrame(Frame frame) {
@@ -136,10 +143,13 @@ final class SinkLink {
                         if (cause != null && !closed) {
                             log.warn("lost the engine session with {} ({})", target(), cause.getMessage());
                         }
+                        out.end();
                         inbox.add(new Ended(SinkLink.this, opened));
                         over.countDown();
                     }
                 });
+                // For the session, this thread writes what the connector's thread sends (see SinkOutput).
+                out.run();
                 over.await();
             }
         } catch (ConnectorException e) {
@@ -151,9 +161,16 @@ final class SinkLink {
         }
     }
 
-    /** Stops dialling and ends the session; from any thread. */
+    /**
+     * Stops dialling and ends the session, from any thread, after the last frames sent went out (waiting at most
+     * a second for them: an engine that does not read is not waited for).
+     */
     void close() {
         closed = true;
+        SinkOutput lastOutput = dialledOutput;
+        if (lastOutput != null) {
+            lastOutput.finish(CLOSE_FLUSH_MILLIS);
+        }
         EngineConnection last = dialled;
         if (last != null) {
             last.close();
@@ -166,8 +183,9 @@ final class SinkLink {
     // ---- the session's books, on the connector's thread ----
 
     /** A Connected event: from now on this is the session, and it starts with clean books. */
-    void connected(EngineConnection session) {
+    void connected(EngineConnection session, SinkOutput sessionOutput) {
         connection = session;
+        output = sessionOutput;
         consumedSinceGrant = 0;
         deliveredUncommitted = 0;
         told.clear();
@@ -185,8 +203,10 @@ final class SinkLink {
     /** Ends the session (it broke, or the engine misbehaved); the link's thread dials again. */
     void drop() {
         if (connection != null) {
+            output.end();
             connection.close();
             connection = null;
+            output = null;
         }
     }
 
@@ -257,17 +277,14 @@ final class SinkLink {
         send(new Frame.Ack(credits, points));
     }
 
-    /** Sends and flushes a frame on the session; when that fails, drops it (the link's thread dials again). */
+    /**
+     * Sends a frame on the session: the link's thread writes it, after those sent before, so this never waits
+     * for the engine (see {@link SinkOutput}); when writing fails, the session ends and the link dials again.
+     */
     void send(Frame frame) {
         if (connection == null) {
             return;
         }
-        try {
-            connection.send(frame);
-            connection.flush();
-        } catch (IOException e) {
-            log.warn("sending to the engine at {} failed ({}); reconnecting", target(), e.getMessage());
-            drop();
-        }
+        output.offer(frame);
     }
 }

@@ -43,6 +43,48 @@ import java.util.concurrent.locks.ReentrantLock;
  * opens it where it lives now and replays what that engine has not acknowledged, exactly as after a
  * reconnection. None of this changes the calls above: a stream's messages keep their ids wherever they go.
  *
+ * <h2>A silent engine</h2>
+ * An engine that freezes (SIGSTOP, a hung machine, a network partition that leaves the TCP connection open)
+ * says nothing, and TCP does not notice for hours. A connection <em>waits on its engine</em> when the engine
+ * owes it a frame: messages of a stream open there are not acknowledged, no credit is left, or a NOTIFY or an
+ * EOS is not answered. A healthy engine answers such a connection as it works, with ACKs as it processes
+ * (credits) and as what it processed becomes durable at the sinks (points; a stateful engine's after each
+ * checkpoint, every {@code --checkpoint-interval}, 200 ms by default). With an
+ * {@linkplain ConnectorSettings#engineSilenceTimeout() engine silence timeout} T ({@code --engine-silence-timeout},
+ * 15 s unless set):
+ * <ul>
+ *   <li>when a connection has waited on its engine and heard nothing from it (no frame at all) for T/2, the
+ *       connector probes the engine: it dials it a second time, says HELLO (as instance {@code "<name> (probe)"})
+ *       and hangs up at the answer. This is the one case where a healthy engine stays silent with messages
+ *       outstanding for as long as it likes: its sinks lag or are away, and it acknowledges nothing (a point is
+ *       acknowledged only once durable at the sinks) and, once {@code --max-pending} outputs wait for them,
+ *       grants no credit. It answers the probe at once: it is waited for, said once in the log, and probed
+ *       again each T/2 while it stays silent; never given up.</li>
+ *   <li>when the connection's quiet spell reaches T and the probe got no answer within T/2 (a frozen process
+ *       leaves the HELLO in its socket; a cut-off machine is not reached), the connection is given up: one
+ *       WARN line says which engine, how long it was silent, what the connection waited for and what happens
+ *       next; the connection is closed, and its streams are reopened as a lost connection's are: each is
+ *       placed on the next engine of the list (with one engine, the same one), which takes it or redirects it
+ *       to its owner, dialled with backoff, round the list while no engine knows the owner, and what the engine
+ *       that takes it has not acknowledged is replayed (the engine drops the ids it already has). A stream no
+ *       call is busy with is reopened in the background at once.</li>
+ *   <li>a connection with nothing outstanding is never probed nor given up, however long its engine is quiet:
+ *       a quiet spell starts at the latest of the engine's last frame, the moment the connection began to wait
+ *       on it, and its last answer to a probe.</li>
+ * </ul>
+ * So T must exceed twice the longest time a healthy engine takes to answer a new connection (a GC pause, a
+ * swamped machine), and should exceed the longest gap between the frames of an engine that is not holding
+ * back (a checkpoint interval and its write, a credit's worth of processing), or such an engine is probed
+ * for nothing. 15 s: a probe after 7.5 s of silence, far above both on a sound machine; and with the embedded
+ * broker's 6 s session timeout the cluster has moved a frozen engine's partitions by the time it is given
+ * up, so its streams resume at their new owners some 15 s after the freeze. Under Kafka's default session
+ * timeout (45 s) the give-up comes first: the other engines redirect the streams to the frozen owner until the
+ * group moves its partitions, each dial of it waiting for its HELLO (10 s) in vain, and the streams open at the
+ * new owner once they are moved. Zero never gives a connection up, as before. An engine that wakes after its
+ * connection was given up may refuse one of its streams on a new connection for a moment, until it sees the
+ * old connection closed: such refusals are retried (for T, at least 5 s) before the stream counts as taken
+ * over. Sinks need none of this: see {@link SinkConnector}, "A silent engine".
+ *
  * <h2>Threads</h2>
  * The methods may be called from several threads at once; {@link #acknowledgedPoint} and {@link #close()}
  * from any thread at any time (a call under way on another thread goes on beside a close). A connector that
@@ -91,7 +133,8 @@ public final class SourceConnector implements AutoCloseable {
         if (replayCapacity < 1) {
             throw new IllegalArgumentException("replayCapacity must be at least 1, was " + replayCapacity);
         }
-        this.session = new SourceSession(lock, new Dialer(settings, log), settings.engines(), listener);
+        this.session = new SourceSession(lock, new Dialer(settings, log), settings.engines(), listener,
+                settings.engineSilenceTimeout());
         this.replayCapacity = replayCapacity;
     }
 

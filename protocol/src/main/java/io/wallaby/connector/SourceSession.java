@@ -4,6 +4,8 @@ import io.wallaby.protocol.Frame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -12,7 +14,9 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -20,9 +24,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * those taken over from it), which engine serves each and the connection to each engine
  * ({@link EngineRoutes}), and whether the connector is closed. A call that needs its stream open where it
  * is served has the {@link StreamOpener} open it there (NOTIFY and replay); frames go out with a credit of
- * their connection, waiting for one when there is none. Guarded by the connector's lock: the callers'
- * threads call in holding it, the connections' reader threads take it; every wait releases it, and what a
- * call waits for is its own stream's or its own engine's.
+ * their connection, waiting for one when there is none. A silence watch of its own gives up a connection whose
+ * engine stays silent while the connection waits on it (see {@link SourceConnector}, "A silent engine").
+ * Guarded by the connector's lock: the callers' threads call in holding it, the connections' reader threads
+ * and the silence watch take it; every wait releases it, and what a call waits for is its own stream's or its
+ * own engine's.
  */
 final class SourceSession {
 
@@ -47,17 +53,34 @@ final class SourceSession {
         t.setDaemon(true);
         return t;
     });
+    /** How long a connection that waits on its engine may hear nothing before it is given up; 0: never. */
+    private final long silenceNanos;
+    /** Runs the probes of silent engines, each a blocking dial, so that no engine's probe waits for another's. */
+    private final ExecutorService prober = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "wallaby-source-probe");
+        t.setDaemon(true);
+        return t;
+    });
+    /** The silence watch's thread, started with the first connection; null before, and when the timeout is 0. */
+    private volatile Thread watch;
     private volatile boolean closed;
 
-    /** @param engines the engines to dial, the first one first: where streams are opened first */
-    SourceSession(ReentrantLock lock, Dialer dialer, List<EngineAddress> engines, AcknowledgementListener listener) {
+    /**
+     * @param engines        the engines to dial, the first one first: where streams are opened first
+     * @param silenceTimeout see {@link ConnectorSettings#engineSilenceTimeout()}; zero: never give a connection up
+     */
+    SourceSession(ReentrantLock lock, Dialer dialer, List<EngineAddress> engines, AcknowledgementListener listener,
+                  Duration silenceTimeout) {
         this.lock = lock;
         this.changed = lock.newCondition();
         this.dialer = dialer;
-        this.routes = new EngineRoutes(dialer, engines,
-                (link, engine) -> new SourceConnection(link, engine, lock, this));
+        this.routes = new EngineRoutes(dialer, engines, (link, engine) -> {
+            startWatch();
+            return new SourceConnection(link, engine, lock, this);
+        });
         this.opener = new StreamOpener(this, routes);
         this.acknowledgements = new OrderedAcknowledgements(listener);
+        this.silenceNanos = silenceTimeout.toNanos();
     }
 
     ReentrantLock lock() {
@@ -309,6 +332,147 @@ final class SourceSession {
         }
     }
 
+    // ---- a silent engine ----
+
+    /**
+     * How long refusals of a stream by the engine whose connection was given up while the stream was open there
+     * are taken for that connection, which the engine has not seen closed yet (it wakes, answers the new
+     * connection, and sees the old one closed a moment later), rather than for another instance that took the
+     * stream over: the timeout, and at least 5 s, from the first refusal.
+     */
+    long givenUpGraceNanos() {
+        return Math.max(silenceNanos, TimeUnit.SECONDS.toNanos(5));
+    }
+
+    /** With the lock held, as a connection is made: starts the silence watch, unless it runs or the timeout is 0. */
+    private void startWatch() {
+        if (silenceNanos > 0 && watch == null && !closed) {
+            Thread thread = new Thread(this::watchLoop, "wallaby-source-silence-watch");
+            thread.setDaemon(true);
+            watch = thread;
+            thread.start();
+        }
+    }
+
+    /**
+     * The silence watch: every tenth of the timeout (at most a second, at least 10 ms) looks at each live
+     * connection ({@link SourceConnection#watch}), starts the probes that are due and gives up the connections
+     * whose engine stayed silent for the whole timeout. Until the connector closes.
+     */
+    private void watchLoop() {
+        long tick = Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(TimeUnit.SECONDS.toNanos(1), silenceNanos / 10));
+        while (!closed) {
+            LockSupport.parkNanos(this, tick);
+            List<SourceConnection> toProbe = new ArrayList<>();
+            List<SourceConnection> givenUp = new ArrayList<>();
+            lock.lock();
+            try {
+                if (closed) {
+                    return;
+                }
+                long now = System.nanoTime();
+                for (SourceConnection on : routes.connections()) {
+                    switch (on.watch(now, silenceNanos)) {
+                        case PROBE -> toProbe.add(on);
+                        case GIVE_UP -> {
+                            giveUp(on, now);
+                            givenUp.add(on);
+                        }
+                        case NONE -> {
+                        }
+                    }
+                }
+            } catch (RuntimeException e) {
+                log.error("the engine silence watch failed; it goes on", e);
+            } finally {
+                lock.unlock();
+            }
+            for (SourceConnection on : givenUp) {
+                on.closeSocket(); // without the lock: a write stuck on the socket of a frozen engine ends with it
+            }
+            for (SourceConnection on : toProbe) {
+                try {
+                    prober.execute(() -> probe(on));
+                } catch (RejectedExecutionException e) {
+                    return; // closing
+                }
+            }
+        }
+    }
+
+    /** How long a probe waits for the engine: half the timeout, the other half of the quiet spell that started it. */
+    private int probeMillis() {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(silenceNanos / 2)));
+    }
+
+    /**
+     * On a prober thread, without the lock: dials the engine of {@code on}, which has been silent while it waits,
+     * says HELLO and hangs up once it answers ({@link EngineConnection#probe}).
+     */
+    private void probe(SourceConnection on) {
+        ConnectorSettings target;
+        lock.lock();
+        try {
+            target = routes.target(on.engine());
+        } finally {
+            lock.unlock();
+        }
+        String failure = null;
+        try {
+            EngineConnection.probe(target.withInstanceName(target.instanceName() + " (probe)"), probeMillis());
+        } catch (IOException | RuntimeException e) {
+            failure = e.getMessage() == null ? e.toString() : e.getMessage();
+        }
+        lock.lock();
+        try {
+            if (failure != null) {
+                on.probeFailed(failure);
+                log.debug("the engine at {} did not answer a probe: {}", on.engine(), failure);
+            } else if (on.probeAnswered(System.nanoTime()) && on.isLive()) {
+                log.info("the engine at {} has sent nothing for {} while this connector waits on it ({}), but it "
+                                + "answers a new connection: it is alive (its sinks may lag, which holds back its "
+                                + "acknowledgements and credits); waiting on, and looking again in {} ms",
+                        on.engine(), on.describeSilence(System.nanoTime()), on.describeWait(), probeMillis());
+            } else {
+                log.debug("the engine at {} answered a probe again: it is alive", on.engine());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Gives up {@code on}, with the lock held: its engine has sent nothing for the whole timeout while the
+     * connection waited on it, and did not answer a probe. The connection ends as a lost one does, its streams
+     * are placed on the next engine of the list, and those that no call is busy with are reopened in the
+     * background (replaying what was not acknowledged); the calls under way go on by themselves.
+     */
+    private void giveUp(SourceConnection on, long now) {
+        List<OpenStream> moved = routes.giveUp(on, openStreams());
+        List<String> names = new ArrayList<>();
+        for (OpenStream stream : moved) {
+            names.add(stream.name());
+        }
+        List<OpenStream> wereOpen = on.acceptedStreams();
+        for (OpenStream stream : wereOpen) {
+            stream.givenUpOn(on.engine());
+        }
+        log.warn("the engine at {} has sent nothing for {} while this connector waited on it ({}), and {}: giving "
+                        + "the connection up as lost (--engine-silence-timeout {} ms); reopening its {} stream(s) {} where "
+                        + "they are served now (the next engine of {} first, then wherever it redirects), replaying "
+                        + "what was not acknowledged",
+                on.engine(), on.describeSilence(now), on.describeWait(), on.describeProbe(),
+                TimeUnit.NANOSECONDS.toMillis(silenceNanos), moved.size(), names, routes.describe());
+        on.giveUp();
+        if (!closed) {
+            for (OpenStream stream : moved) {
+                if (!stream.hasCallUnderWay() && !stream.isReopening()) {
+                    reopenInBackground(stream);
+                }
+            }
+        }
+    }
+
     // ---- closing ----
 
     boolean isClosed() {
@@ -330,6 +494,11 @@ final class SourceSession {
     /** After {@link #markClosed()}, without the lock: sends what is buffered and closes the connections. */
     void closeConnection() {
         reopener.shutdownNow();
+        prober.shutdownNow();
+        Thread running = watch;
+        if (running != null) {
+            LockSupport.unpark(running);
+        }
         for (SourceConnection on : routes.connections()) {
             on.close();
         }

@@ -122,6 +122,7 @@ final class StreamOpener {
             Backoff standby = Backoff.standard();
             while (true) {
                 on.clearAnswer(stream);
+                on.notifySent(stream);
                 if (!session.send(on, stream.notifyFrame(), null, call)) {
                     return Outcome.BROKEN;
                 }
@@ -146,7 +147,9 @@ final class StreamOpener {
                     stream.accepted(answer.point(), on.engine());
                     return replay(stream, on, call) ? Outcome.OPENED : Outcome.BROKEN;
                 }
-                if (stream.everAccepted()) {
+                boolean ownGivenUp = stream.everAccepted()
+                        && stream.mayStillBeOpenOnGivenUp(on.engine(), System.nanoTime(), session.givenUpGraceNanos());
+                if (stream.everAccepted() && !ownGivenUp) {
                     // Waiting here as a standby would keep what this instance reads from (a replication slot)
                     // away from the instance the engine now takes the stream from: both would wait forever.
                     throw session.takenOver(stream);
@@ -154,8 +157,15 @@ final class StreamOpener {
                 if (!own) {
                     return Outcome.REFUSED;
                 }
-                log.info("stream '{}' is open on another connection (another instance?); this one waits as a "
-                        + "standby and retries in {} ms", stream.name(), standby.nextDelayMillis());
+                if (ownGivenUp) {
+                    // An engine that wakes sees the connection given up closed a moment after it answers a new one.
+                    log.info("the engine at {} still holds stream '{}' on the connection this connector gave up on "
+                            + "(it has not seen it closed yet); asking again in {} ms", on.engine(), stream.name(),
+                            standby.nextDelayMillis());
+                } else {
+                    log.info("stream '{}' is open on another connection (another instance?); this one waits as a "
+                            + "standby and retries in {} ms", stream.name(), standby.nextDelayMillis());
+                }
                 call.sleep(standby.next());
                 call.checkTime();
                 if (!on.isLive()) {

@@ -1,16 +1,21 @@
 package io.wallaby.connector;
 
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
+import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code --engine-host}: one engine as always, or a cluster's list; a bad list exits 2 with a clear message. */
+/**
+ * {@code --engine-host}: one engine as always, or a cluster's list; a bad list exits 2 with a clear message.
+ * {@code --engine-silence-timeout}: a source's, shown in --help with its default.
+ */
 class ConnectorOptionsTest {
 
     @Command(name = "probe")
@@ -86,5 +91,32 @@ class ConnectorOptionsTest {
         ConfigurationException empty = assertThrows(ConfigurationException.class,
                 () -> EngineAddress.parseList("a,,b", 7100));
         assertTrue(empty.getMessage().startsWith("--engine-host has an empty entry"), empty.getMessage());
+    }
+
+    @Test
+    void aSourceGivesUpASilentEngineAfterFifteenSecondsUnlessToldOtherwise() {
+        assertEquals(ConnectorSettings.DEFAULT_ENGINE_SILENCE_TIMEOUT, source().engineSilenceTimeout());
+        assertEquals(Duration.ofSeconds(15), ConnectorSettings.DEFAULT_ENGINE_SILENCE_TIMEOUT);
+        assertEquals(Duration.ofMillis(500), source("--engine-silence-timeout", "500ms").engineSilenceTimeout());
+        assertEquals(Duration.ZERO, source("--engine-silence-timeout", "0").engineSilenceTimeout(), "never");
+        assertEquals(ConnectorSettings.DEFAULT_ENGINE_SILENCE_TIMEOUT,
+                new ConnectorSettings("h", 1, "", "p", "i", 1 << 20).engineSilenceTimeout(), "the SDK's default");
+        for (String bad : List.of("-1s", "50ms", "soon")) {
+            assertEquals(ConnectorCommandLine.CONFIGURATION_ERROR,
+                    ConnectorCommandLine.execute(new SourceProbe(), "--engine-silence-timeout", bad), bad);
+        }
+        String help = new CommandLine(new HelpedSource()).getUsageMessage();
+        assertTrue(help.contains("--engine-silence-timeout=DURATION"), help);
+        assertTrue(help.replaceAll("\\s+", " ").contains("0: never. Default: 15s"), help);
+    }
+
+    @Command(name = "probe", showDefaultValues = true)
+    static final class HelpedSource implements Runnable {
+        @Mixin
+        ConnectorOptions.Source engine;
+
+        @Override
+        public void run() {
+        }
     }
 }

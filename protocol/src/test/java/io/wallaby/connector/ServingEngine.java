@@ -20,11 +20,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * An engine of a cluster played by a test over real TCP, on threads of its own (where {@link FakeEngine} is
  * driven one frame at a time by the test): it accepts connections, answers each NOTIFY as the cluster's
  * {@link Placement} says (accepted at the stream's point, or RESTART to the owner then NOTIFY_ACK(false),
- * the owner "" while nobody owns the stream), and processes MESSAGE frames as the engine does, into a
+ * the owner "" while nobody owns the stream; NOTIFY_ACK(false) alone while the stream is open on another
+ * connection), and processes MESSAGE frames as the engine does, into a
  * {@link Ledger} the engines of the cluster share: an id not above the stream's last one is a duplicate and
  * dropped, and a frame of a stream not open on its connection (in flight after a move) is dropped. Each frame
  * is answered at once with an ACK giving its credit back and the stream's point. A test can move a stream
- * away, freeze the engine (no ACK at all, so no credit), hold back its points (credit only), or kill it.
+ * away, freeze the engine (no ACK at all, so no credit), hold back its points (credit only), silence it (as a
+ * process stopped with SIGSTOP: it reads nothing and answers nothing, not even a new connection's HELLO, and
+ * its connections stay open), or kill it.
  */
 final class ServingEngine implements AutoCloseable {
 
@@ -104,8 +107,19 @@ final class ServingEngine implements AutoCloseable {
     private final Map<Long, Long> acknowledged = new HashMap<>();
     private boolean frozen;
     private boolean holdingPoints;
+    /** Silenced: no frame is handled, no HELLO answered, until woken (or closed). */
+    private boolean silent;
     /** Killed: a frame read before the sockets closed is not handled. */
     private boolean killed;
+    private boolean closed;
+    /** Connections closed whose streams stay open here, as an engine that has not seen them closed yet. */
+    private final List<Session> held = new ArrayList<>();
+    private boolean holdingClosed;
+    /** How many connections were accepted, and how many answered with OK (a connector's probes too). */
+    private int accepted;
+    private int hellos;
+    /** How many NOTIFYs for each stream this engine handled, accepted or not. */
+    private final Map<Long, Integer> notifies = new HashMap<>();
 
     ServingEngine(Placement placement, Ledger ledger, long credits) throws IOException {
         this.placement = placement;
@@ -129,6 +143,9 @@ final class ServingEngine implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket socket = server.accept();
+                synchronized (this) {
+                    accepted++;
+                }
                 Thread reader = new Thread(() -> serve(socket), "serving-engine-session");
                 reader.setDaemon(true);
                 reader.start();
@@ -145,35 +162,68 @@ final class ServingEngine implements AutoCloseable {
             reader.read(); // HELLO
             session = new Session(socket);
             synchronized (this) {
-                if (killed) {
+                awaitAwake();
+                if (killed || closed) {
                     return; // accepted as the listening socket was closing: a killed engine answers nothing
                 }
+                hellos++;
                 sessions.add(session);
                 session.writer.writeAndFlush(new Frame.Ok(credits));
             }
             while (true) {
                 Frame frame = reader.read();
                 synchronized (this) {
+                    awaitAwake();
                     handle(session, frame);
                 }
             }
         } catch (IOException e) {
             // the connector hung up, or the engine was killed
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             synchronized (this) {
                 sessions.remove(session);
+                if (holdingClosed && session != null && !session.open.isEmpty()) {
+                    held.add(session);
+                }
             }
         }
     }
 
+    /** The stream is open on another connection, live or closed but held ({@link #holdClosedSessions()}). */
+    private boolean isOpenElsewhere(Session session, long stream) {
+        for (Session other : sessions) {
+            if (other != session && other.open.contains(stream)) {
+                return true;
+            }
+        }
+        for (Session other : held) {
+            if (other.open.contains(stream)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** While silenced, the session's thread waits here (letting go of the engine's monitor), with a frame it read. */
+    private void awaitAwake() throws InterruptedException {
+        while (silent && !closed) {
+            wait();
+        }
+    }
+
     private void handle(Session session, Frame frame) throws IOException {
-        if (killed) {
+        if (killed || closed) {
             return;
         }
         List<Frame.StreamPoint> points = new ArrayList<>();
         if (frame instanceof Frame.Notify notify) {
+            notifies.merge(notify.streamId(), 1, Integer::sum);
             String owner = placement.ownerOf(notify.streamId());
-            if (owner.equals(address())) {
+            if (owner.equals(address()) && isOpenElsewhere(session, notify.streamId())) {
+                session.writer.writeAndFlush(new Frame.NotifyAck(false, notify.streamId(), Frame.U64_MAX));
+            } else if (owner.equals(address())) {
                 session.open.add(notify.streamId());
                 session.writer.writeAndFlush(new Frame.NotifyAck(true, notify.streamId(),
                         ledger.last(notify.streamId())));
@@ -241,6 +291,50 @@ final class ServingEngine implements AutoCloseable {
         acknowledgeOpenStreams();
     }
 
+    /**
+     * As SIGSTOP: from now on nothing is handled, not even a new connection's HELLO, and nothing is sent; the
+     * connections stay open, and the kernel still takes what connectors send, until {@link #wake()}.
+     */
+    synchronized void silence() {
+        silent = true;
+    }
+
+    /** As SIGCONT: what was read meanwhile is handled, and new connections are answered. */
+    synchronized void wake() {
+        silent = false;
+        notifyAll();
+    }
+
+    /**
+     * From now on a connection that closes keeps its streams open here (a NOTIFY for one of them on another
+     * connection is refused with NOTIFY_ACK(false), as the engine does) until {@link #releaseClosedSessions()}:
+     * as an engine that sees the close only later, say one that has just been woken.
+     */
+    synchronized void holdClosedSessions() {
+        holdingClosed = true;
+    }
+
+    /** The engine sees the connections closed: their streams may be opened again. */
+    synchronized void releaseClosedSessions() {
+        holdingClosed = false;
+        held.clear();
+    }
+
+    /** How many connections this engine accepted, answered or not: a connector's connections and its probes. */
+    synchronized int connections() {
+        return accepted;
+    }
+
+    /** How many connections this engine answered with OK: a connector's connections and its probes. */
+    synchronized int hellos() {
+        return hellos;
+    }
+
+    /** How many NOTIFYs for the stream this engine handled. */
+    synchronized int notifies(long stream) {
+        return notifies.getOrDefault(stream, 0);
+    }
+
     /** The credits spent and not given back (while frozen), over every connection. */
     synchronized long owedCredits() {
         return sessions.stream().mapToLong(s -> s.owed).sum();
@@ -284,6 +378,8 @@ final class ServingEngine implements AutoCloseable {
     public void close() throws IOException {
         server.close();
         synchronized (this) {
+            closed = true;
+            notifyAll();
             for (Session session : sessions) {
                 session.socket.close();
             }
