@@ -100,7 +100,7 @@ final class EngineRoutes {
      */
     boolean isOpen(OpenStream stream) {
         SourceConnection on = liveFor(stream);
-        return on != null && on.hasAccepted(stream) && !stream.isOpening();
+        return on != null && on.streams().hasAccepted(stream) && !stream.isOpening();
     }
 
     boolean isPlacedOn(OpenStream stream, SourceConnection on) {
@@ -207,7 +207,7 @@ final class EngineRoutes {
     void forget(OpenStream stream) {
         places.remove(stream);
         for (SourceConnection on : connections()) {
-            on.forget(stream);
+            on.streams().forget(stream);
         }
     }
 

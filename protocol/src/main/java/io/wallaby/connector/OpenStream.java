@@ -14,7 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * What a {@link SourceConnector} knows of one stream it opened, across reconnections: the last id it sent,
  * the point the engine acknowledged, the point it resumed from, and the replay buffer of messages sent but
  * not yet acknowledged. (The engine's own view of a source stream is {@code io.wallaby.engine.stream.SourceStream}.)
- * What happens on one connection (accepted by NOTIFY_ACK, EOS sent) belongs to the {@link SourceSession}.
+ * What happens on one connection (accepted by NOTIFY_ACK, EOS sent) belongs to its {@link ConnectionStreams}.
  * Guarded by the connector's lock, except {@link #calls}.
  */
 final class OpenStream {

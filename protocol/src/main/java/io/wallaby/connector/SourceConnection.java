@@ -6,26 +6,18 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One connection of a {@link SourceSession} to one engine, from the engine's OK to its end: its credits,
- * the streams the engine accepted on it, the NOTIFY_ACK answers not yet taken, the streams it sent EOS
- * for, and its reader thread, which handles the engine's frames (ACK adds credits and moves streams
- * forward, NOTIFY_ACK is kept for the stream's opener, ERROR ends the connection). A RESTART followed at
- * once by a NOTIFY_ACK(false) redirects that one stream (an answer to its NOTIFY, or, for a stream open
- * here, a move away); any other RESTART ends the connection, whose streams reconnect to the address given.
- * A new connection starts with none of that, and a frame that arrives after this one ended changes nothing.
- * It also keeps what the session's silence watch looks at ({@link #watch}): when the engine last sent a frame,
- * whether this connection waits on the engine, and the probes of a silent engine.
+ * One connection of a {@link SourceSession} to one engine, from the engine's OK to its end: its credits, what
+ * it knows of the streams on it ({@link ConnectionStreams}), and its reader thread, which handles the engine's
+ * frames (ACK adds credits and moves streams forward, NOTIFY_ACK is kept for the stream's opener, ERROR ends
+ * the connection). A RESTART followed at once by a NOTIFY_ACK(false) redirects that one stream (an answer to
+ * its NOTIFY, or, for a stream open here, a move away); any other RESTART ends the connection, whose streams
+ * reconnect to the address given. A new connection starts with none of that, and a frame that arrives after
+ * this one ended changes nothing. How long its engine has been silent is kept by its {@link ConnectionSilence},
+ * which the session's silence watch looks at through {@link #watch}.
  * Guarded by the connector's lock: the callers' threads call in holding it, the reader thread takes it; the
  * frames themselves are written without it ({@link FrameOutput}).
  */
@@ -39,20 +31,6 @@ final class SourceConnection implements EngineConnection.Handler {
      * for the connector to hang up).
      */
     static final int RESTART_PAIR_MILLIS = 1_000;
-
-    /** The engine's answer to a NOTIFY: a NOTIFY_ACK, and the address of the RESTART just before it (null: none). */
-    record Answer(boolean success, long point, String redirect) {
-    }
-
-    /** What the silence watch is to do about a connection (see {@link #watch}). */
-    enum Watch {
-        /** Nothing: the engine is heard from, or owes nothing, or a probe is on its way. */
-        NONE,
-        /** The engine has been silent for half the timeout while this connection waits on it: see whether it answers. */
-        PROBE,
-        /** Silent for the whole timeout while this connection waits on it, and no probe answered: give it up. */
-        GIVE_UP
-    }
 
     /** What became of a frame given to {@link #send}. */
     enum Sent {
@@ -72,33 +50,10 @@ final class SourceConnection implements EngineConnection.Handler {
     private long credits;
     /** Read without the lock by close(). */
     private volatile boolean ended;
-    // Keyed by the OpenStream itself, not its id: a stream closed and opened again is a new OpenStream,
-    // and needs a NOTIFY of its own.
-    private final Set<OpenStream> accepted = new HashSet<>();
-    private final Map<OpenStream, Answer> answers = new HashMap<>();
-    private final Set<OpenStream> eosSent = new HashSet<>();
+    private final ConnectionStreams streams = new ConnectionStreams();
+    private final ConnectionSilence silence = new ConnectionSilence();
     /** The address of a RESTART whose meaning the next frame decides; null when none waits. */
     private String pendingRestart;
-    /** Streams whose NOTIFY went out on this connection and whose NOTIFY_ACK has not come yet. */
-    private final Set<OpenStream> notified = new HashSet<>();
-
-    // ---- the silence watch (System.nanoTime values) ----
-    /** When the engine last sent a frame on this connection (its OK to begin with); written before the lock is taken. */
-    private volatile long lastHeard = System.nanoTime();
-    /** Whether this connection waited on its engine when last watched, and since when. */
-    private boolean waiting;
-    private long waitingSince;
-    /** When the engine last answered a probe (the connection's start before any). */
-    private long answeredProbeAt = lastHeard;
-    /** A probe is on its way, since when; and the quiet spell ({@link #quietSince()}) the last one was made for. */
-    private boolean probing;
-    private long probeStartedAt;
-    private boolean probedSpell;
-    private long probedFor;
-    /** Why the last probe got no answer, for the give-up's log line; null when none failed. */
-    private String probeFailure;
-    /** The engine was found alive during the current quiet spell, and the log said so once. */
-    private boolean toldAlive;
 
     SourceConnection(EngineConnection link, EngineAddress engine, ReentrantLock lock, SourceSession session) {
         this.link = link;
@@ -181,57 +136,14 @@ final class SourceConnection implements EngineConnection.Handler {
         link.close();
     }
 
-    boolean hasAccepted(OpenStream stream) {
-        return accepted.contains(stream);
+    /** The streams on this connection: accepted, NOTIFYs and their answers, EOS sent. */
+    ConnectionStreams streams() {
+        return streams;
     }
 
-    boolean hasAcceptedAll(Collection<OpenStream> streams) {
-        return accepted.containsAll(streams);
-    }
-
-    void accepted(OpenStream stream) {
-        accepted.add(stream);
-    }
-
-    /** Forgets an earlier answer, before a NOTIFY whose answer is awaited. */
-    void clearAnswer(OpenStream stream) {
-        answers.remove(stream);
-    }
-
-    /** The stream's NOTIFY is about to go out: its answer is awaited (marked before: it may come before the send returns). */
-    void notifySent(OpenStream stream) {
-        notified.add(stream);
-    }
-
-    /** The engine's answer to the stream's NOTIFY, once; null while none has come. */
-    Answer takeAnswer(OpenStream stream) {
-        return answers.remove(stream);
-    }
-
-    boolean sentEos(OpenStream stream) {
-        return eosSent.contains(stream);
-    }
-
-    void eosSent(OpenStream stream) {
-        eosSent.add(stream);
-    }
-
-    /** The EOS marked sent did not go out: the connection ended, or the stream moved away, first. */
-    void forgetEos(OpenStream stream) {
-        eosSent.remove(stream);
-    }
-
-    /** The stream was closed or taken over. */
-    void forget(OpenStream stream) {
-        accepted.remove(stream);
-        answers.remove(stream);
-        eosSent.remove(stream);
-        notified.remove(stream);
-    }
-
-    /** The streams the engine accepted on this connection and has not moved away. */
-    List<OpenStream> acceptedStreams() {
-        return List.copyOf(accepted);
+    /** How long the engine has been silent on this connection, and its probes. */
+    ConnectionSilence silence() {
+        return silence;
     }
 
     // ---- the silence watch ----
@@ -242,146 +154,20 @@ final class SourceConnection implements EngineConnection.Handler {
      * answered. A connection with nothing outstanding owes nothing, however long it is quiet.
      */
     private boolean isWaiting() {
-        if (credits <= 0 || !notified.isEmpty()) {
-            return true;
-        }
-        for (OpenStream stream : accepted) {
-            if (!stream.fullyAcknowledged()) {
-                return true;
-            }
-        }
-        for (OpenStream stream : eosSent) {
-            if (!stream.isEosAcknowledged()) {
-                return true;
-            }
-        }
-        return false;
+        return credits <= 0 || streams.owed();
     }
 
     /** What the connection waits for, for a log line: "120 messages not acknowledged on 2 streams, no credit left". */
     String describeWait() {
-        List<String> parts = new ArrayList<>();
-        long messages = 0;
-        int streams = 0;
-        for (OpenStream stream : accepted) {
-            if (!stream.fullyAcknowledged()) {
-                messages += stream.unacknowledgedCount();
-                streams++;
-            }
-        }
-        if (streams > 0) {
-            parts.add(messages + " message" + (messages == 1 ? "" : "s") + " not acknowledged on " + streams
-                    + " stream" + (streams == 1 ? "" : "s"));
-        }
-        if (credits <= 0) {
-            parts.add("no credit left");
-        }
-        if (!notified.isEmpty()) {
-            parts.add(notified.size() + " NOTIFY not answered");
-        }
-        long eos = eosSent.stream().filter(stream -> !stream.isEosAcknowledged()).count();
-        if (eos > 0) {
-            parts.add(eos + " EOS not answered");
-        }
-        return parts.isEmpty() ? "nothing outstanding" : String.join(", ", parts);
+        return streams.describeWait(credits <= 0);
     }
 
-    /**
-     * The start of the current quiet spell: the latest of the engine's last frame, the moment this connection
-     * began to wait on it, and the engine's last answer to a probe.
-     */
-    private long quietSince() {
-        long since = lastHeard;
-        if (waitingSince - since > 0) {
-            since = waitingSince;
-        }
-        if (answeredProbeAt - since > 0) {
-            since = answeredProbeAt;
-        }
-        return since;
-    }
-
-    /**
-     * Looked at by the session's silence watch every tick, with the lock held. While the connection waits on
-     * its engine and the engine has sent nothing for half of {@code timeoutNanos}, it is probed once (another
-     * connection says HELLO; {@link #probeAnswered} or {@link #probeFailed}); when the quiet spell reaches the
-     * whole timeout and the probe got no answer, the connection is given up. A frame from the engine or an
-     * answered probe starts a new spell; so does a connection that begins to wait, so that time spent idle
-     * never counts.
-     */
-    Watch watch(long now, long timeoutNanos) {
+    /** Looked at by the session's silence watch every tick, with the lock held: see {@link ConnectionSilence#watch}. */
+    ConnectionSilence.Watch watch(long now, long timeoutNanos) {
         if (ended) {
-            return Watch.NONE;
+            return ConnectionSilence.Watch.NONE;
         }
-        if (!isWaiting()) {
-            waiting = false;
-            return Watch.NONE;
-        }
-        if (!waiting) {
-            waiting = true;
-            waitingSince = now;
-        }
-        long since = quietSince();
-        long quiet = now - since;
-        boolean probed = probedSpell && probedFor == since;
-        if (quiet >= timeoutNanos / 2 && !probed && !probing) {
-            probing = true;
-            probedSpell = true;
-            probedFor = since;
-            probeStartedAt = now;
-            probeFailure = null;
-            return Watch.PROBE;
-        }
-        // Never without a probe that went unanswered: an engine that answers one is alive. A probe gives up after
-        // half the timeout; one that is still on its way after the whole timeout counts as unanswered.
-        if (quiet >= timeoutNanos && probed && (!probing || now - probeStartedAt >= timeoutNanos)) {
-            return Watch.GIVE_UP;
-        }
-        return Watch.NONE;
-    }
-
-    /**
-     * The engine answered a probe at {@code now}: it is alive, only silent here (its sinks lag, say, which holds
-     * back acknowledgements and credits); a new quiet spell begins.
-     *
-     * @return true the first time in this connection's current silence: the caller says so in the log
-     */
-    boolean probeAnswered(long now) {
-        probing = false;
-        answeredProbeAt = now;
-        boolean first = !toldAlive;
-        toldAlive = true;
-        return first;
-    }
-
-    /** A probe got no answer (the reason says why): the connection is given up when its quiet spell reaches the timeout. */
-    void probeFailed(String reason) {
-        probing = false;
-        probeFailure = reason;
-    }
-
-    /** For the give-up's log line: what the probe of this quiet spell came to. */
-    String describeProbe() {
-        if (probing) {
-            return "a new connection to it has had no answer yet";
-        }
-        return "a new connection to it got no answer (" + probeFailure + ")";
-    }
-
-    /**
-     * How long the engine has sent nothing on this connection: "15.2 s"; when the connection was idle for a
-     * while before it began to wait, also how long it has waited: "3600.4 s, the last 15.1 s of it".
-     */
-    String describeSilence(long now) {
-        String text = seconds(now - lastHeard);
-        if (waiting && waitingSince - lastHeard > TimeUnit.SECONDS.toNanos(1)) {
-            text += ", the last " + seconds(now - waitingSince) + " of it";
-        }
-        return text;
-    }
-
-    private static String seconds(long nanos) {
-        return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
+        return silence.watch(now, timeoutNanos, isWaiting());
     }
 
     /**
@@ -416,14 +202,14 @@ final class SourceConnection implements EngineConnection.Handler {
 
     @Override
     public void onFrame(Frame frame) {
-        lastHeard = System.nanoTime(); // heard, even while the lock is busy
+        silence.heard(System.nanoTime()); // heard, even while the lock is busy
         List<Acknowledged> acknowledged = new ArrayList<>();
         lock.lock();
         try {
             if (ended) {
                 return; // a late frame from a connection that was already replaced
             }
-            toldAlive = false;
+            silence.spoke();
             if (pendingRestart != null) {
                 String address = pendingRestart;
                 pendingRestart = null;
@@ -444,7 +230,7 @@ final class SourceConnection implements EngineConnection.Handler {
                         if (stream == null) {
                             continue;
                         }
-                        if (eosSent.contains(stream)) {
+                        if (streams.sentEos(stream)) {
                             stream.eosAcknowledged();
                         }
                         if (stream.acknowledge(point.pointOfReference())) {
@@ -456,8 +242,8 @@ final class SourceConnection implements EngineConnection.Handler {
                     Frame.NotifyAck answer = (Frame.NotifyAck) frame;
                     OpenStream stream = session.streamWithId(answer.streamId());
                     if (stream != null) {
-                        notified.remove(stream);
-                        answers.put(stream, new Answer(answer.success(), answer.pointOfReference(), null));
+                        streams.answered(stream,
+                                new ConnectionStreams.Answer(answer.success(), answer.pointOfReference(), null));
                     }
                 }
                 case ERROR -> {
@@ -490,13 +276,8 @@ final class SourceConnection implements EngineConnection.Handler {
         if (stream == null) {
             return; // closed meanwhile
         }
-        notified.remove(stream);
-        if (accepted.remove(stream)) {
-            // From now on the engine drops what this connection still sends on the stream: nothing to undo.
-            eosSent.remove(stream);
+        if (streams.redirected(stream, answer.pointOfReference(), address)) {
             session.movedAway(stream, this, address);
-        } else {
-            answers.put(stream, new Answer(false, answer.pointOfReference(), address));
         }
     }
 

@@ -4,19 +4,12 @@ import io.wallaby.protocol.Frame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -24,11 +17,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * those taken over from it), which engine serves each and the connection to each engine
  * ({@link EngineRoutes}), and whether the connector is closed. A call that needs its stream open where it
  * is served has the {@link StreamOpener} open it there (NOTIFY and replay); frames go out with a credit of
- * their connection, waiting for one when there is none. A silence watch of its own gives up a connection whose
- * engine stays silent while the connection waits on it (see {@link SourceConnector}, "A silent engine").
- * Guarded by the connector's lock: the callers' threads call in holding it, the connections' reader threads
- * and the silence watch take it; every wait releases it, and what a call waits for is its own stream's or its
- * own engine's.
+ * their connection, waiting for one when there is none. Lost streams no call is busy with are reopened by
+ * its {@link BackgroundReopener}; its {@link SilenceWatch} gives up a connection whose engine stays silent
+ * while the connection waits on it (see {@link SourceConnector}, "A silent engine").
+ * Guarded by the connector's lock: the callers' threads call in holding it, the connections' reader threads,
+ * the background reopenings and the silence watch take it; every wait releases it, and what a call waits for
+ * is its own stream's or its own engine's.
  */
 final class SourceSession {
 
@@ -44,25 +38,9 @@ final class SourceSession {
     private final Map<Long, OpenStream> streamsById = new LinkedHashMap<>();
     /** Streams taken over by another connection, and how many messages each dropped, until opened again. */
     private final Map<String, Integer> takenOver = new HashMap<>();
-    /** Take-overs found by background reopenings, for the next {@code flush()} to throw. */
-    private final List<StreamTakenOverException> unreported = new ArrayList<>();
     private final OrderedAcknowledgements acknowledgements;
-    /** Runs the reopenings {@code flush()} starts, so that no caller waits for another stream's engine. */
-    private final ExecutorService reopener = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "wallaby-source-reopen");
-        t.setDaemon(true);
-        return t;
-    });
-    /** How long a connection that waits on its engine may hear nothing before it is given up; 0: never. */
-    private final long silenceNanos;
-    /** Runs the probes of silent engines, each a blocking dial, so that no engine's probe waits for another's. */
-    private final ExecutorService prober = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "wallaby-source-probe");
-        t.setDaemon(true);
-        return t;
-    });
-    /** The silence watch's thread, started with the first connection; null before, and when the timeout is 0. */
-    private volatile Thread watch;
+    private final BackgroundReopener reopener;
+    private final SilenceWatch silence;
     private volatile boolean closed;
 
     /**
@@ -80,7 +58,8 @@ final class SourceSession {
         });
         this.opener = new StreamOpener(this, routes);
         this.acknowledgements = new OrderedAcknowledgements(listener);
-        this.silenceNanos = silenceTimeout.toNanos();
+        this.reopener = new BackgroundReopener(lock, this);
+        this.silence = new SilenceWatch(lock, routes, this, reopener, silenceTimeout);
     }
 
     ReentrantLock lock() {
@@ -243,10 +222,10 @@ final class SourceSession {
         while (complete && !stream.isEosAcknowledged() && !closed && System.nanoTime() - deadline < 0) {
             ensureOpen(stream, call); // a new connection (or engine) has sent no EOS: the next one goes out there
             SourceConnection on = routes.liveFor(stream);
-            if (!on.sentEos(stream)) {
-                on.eosSent(stream); // before it goes: the final ACK may come back before the send returns
+            if (!on.streams().sentEos(stream)) {
+                on.streams().eosSent(stream); // before it goes: the final ACK may come back before the send returns
                 if (!send(on, new Frame.Eos(stream.id()), stream, call)) {
-                    on.forgetEos(stream);
+                    on.streams().forgetEos(stream);
                     continue;
                 }
                 on.requestFlush();
@@ -262,7 +241,7 @@ final class SourceSession {
      */
     boolean send(SourceConnection on, Frame frame, OpenStream stream, SourceCall call) {
         while (on != null && on.isLive()
-                && (stream == null || on.hasAccepted(stream) && !stream.isOpening())) {
+                && (stream == null || on.streams().hasAccepted(stream) && !stream.isOpening())) {
             if (!on.hasCredit()) {
                 on.requestFlush(); // the engine refills credits only for what it has received
                 call.await(100);
@@ -287,190 +266,26 @@ final class SourceSession {
         if (routes.hasConnected() && !closed) {
             for (OpenStream stream : openStreams()) {
                 if (!routes.isOpen(stream) && !stream.hasCallUnderWay() && !stream.isReopening()) {
-                    reopenInBackground(stream);
+                    reopener.reopenInBackground(stream);
                 }
             }
         }
         for (SourceConnection on : routes.connections()) {
             on.requestFlush();
         }
-        if (!unreported.isEmpty()) {
-            throw unreported.remove(0);
-        }
-    }
-
-    private void reopenInBackground(OpenStream stream) {
-        stream.reopening(true);
-        try {
-            reopener.execute(() -> reopen(stream));
-        } catch (RejectedExecutionException e) {
-            stream.reopening(false); // closing
-        }
-    }
-
-    /** On a thread of the reopener: reopens the stream (and replays), giving way to any call on it. */
-    private void reopen(OpenStream stream) {
-        lock.lock();
-        try {
-            if (isCurrent(stream)) {
-                ensureOpen(stream, SourceCall.inBackground(this, stream));
-            }
-        } catch (SourceCall.GaveWay e) {
-            log.debug("stream '{}': a call on it reopens it", stream.name());
-        } catch (StreamTakenOverException e) {
-            unreported.add(e);
-        } catch (ConnectorException e) {
-            if (!closed) {
-                log.warn("reopening stream '{}' failed: {}; the next call on it tries again", stream.name(),
-                        e.getMessage());
-            }
-        } catch (RuntimeException e) {
-            log.error("reopening stream '{}' failed; the next call on it tries again", stream.name(), e);
-        } finally {
-            stream.reopening(false);
-            lock.unlock();
-        }
+        reopener.throwUnreported();
     }
 
     // ---- a silent engine ----
 
-    /**
-     * How long refusals of a stream by the engine whose connection was given up while the stream was open there
-     * are taken for that connection, which the engine has not seen closed yet (it wakes, answers the new
-     * connection, and sees the old one closed a moment later), rather than for another instance that took the
-     * stream over: the timeout, and at least 5 s, from the first refusal.
-     */
+    /** See {@link SilenceWatch#givenUpGraceNanos}. */
     long givenUpGraceNanos() {
-        return Math.max(silenceNanos, TimeUnit.SECONDS.toNanos(5));
+        return silence.givenUpGraceNanos();
     }
 
-    /** With the lock held, as a connection is made: starts the silence watch, unless it runs or the timeout is 0. */
+    /** With the lock held, as a connection is made: see {@link SilenceWatch#start}. */
     private void startWatch() {
-        if (silenceNanos > 0 && watch == null && !closed) {
-            Thread thread = new Thread(this::watchLoop, "wallaby-source-silence-watch");
-            thread.setDaemon(true);
-            watch = thread;
-            thread.start();
-        }
-    }
-
-    /**
-     * The silence watch: every tenth of the timeout (at most a second, at least 10 ms) looks at each live
-     * connection ({@link SourceConnection#watch}), starts the probes that are due and gives up the connections
-     * whose engine stayed silent for the whole timeout. Until the connector closes.
-     */
-    private void watchLoop() {
-        long tick = Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(TimeUnit.SECONDS.toNanos(1), silenceNanos / 10));
-        while (!closed) {
-            LockSupport.parkNanos(this, tick);
-            List<SourceConnection> toProbe = new ArrayList<>();
-            List<SourceConnection> givenUp = new ArrayList<>();
-            lock.lock();
-            try {
-                if (closed) {
-                    return;
-                }
-                long now = System.nanoTime();
-                for (SourceConnection on : routes.connections()) {
-                    switch (on.watch(now, silenceNanos)) {
-                        case PROBE -> toProbe.add(on);
-                        case GIVE_UP -> {
-                            giveUp(on, now);
-                            givenUp.add(on);
-                        }
-                        case NONE -> {
-                        }
-                    }
-                }
-            } catch (RuntimeException e) {
-                log.error("the engine silence watch failed; it goes on", e);
-            } finally {
-                lock.unlock();
-            }
-            for (SourceConnection on : givenUp) {
-                on.closeSocket(); // without the lock: a write stuck on the socket of a frozen engine ends with it
-            }
-            for (SourceConnection on : toProbe) {
-                try {
-                    prober.execute(() -> probe(on));
-                } catch (RejectedExecutionException e) {
-                    return; // closing
-                }
-            }
-        }
-    }
-
-    /** How long a probe waits for the engine: half the timeout, the other half of the quiet spell that started it. */
-    private int probeMillis() {
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(silenceNanos / 2)));
-    }
-
-    /**
-     * On a prober thread, without the lock: dials the engine of {@code on}, which has been silent while it waits,
-     * says HELLO and hangs up once it answers ({@link EngineConnection#probe}).
-     */
-    private void probe(SourceConnection on) {
-        ConnectorSettings target;
-        lock.lock();
-        try {
-            target = routes.target(on.engine());
-        } finally {
-            lock.unlock();
-        }
-        String failure = null;
-        try {
-            EngineConnection.probe(target.withInstanceName(target.instanceName() + " (probe)"), probeMillis());
-        } catch (IOException | RuntimeException e) {
-            failure = e.getMessage() == null ? e.toString() : e.getMessage();
-        }
-        lock.lock();
-        try {
-            if (failure != null) {
-                on.probeFailed(failure);
-                log.debug("the engine at {} did not answer a probe: {}", on.engine(), failure);
-            } else if (on.probeAnswered(System.nanoTime()) && on.isLive()) {
-                log.info("the engine at {} has sent nothing for {} while this connector waits on it ({}), but it "
-                                + "answers a new connection: it is alive (its sinks may lag, which holds back its "
-                                + "acknowledgements and credits); waiting on, and looking again in {} ms",
-                        on.engine(), on.describeSilence(System.nanoTime()), on.describeWait(), probeMillis());
-            } else {
-                log.debug("the engine at {} answered a probe again: it is alive", on.engine());
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * Gives up {@code on}, with the lock held: its engine has sent nothing for the whole timeout while the
-     * connection waited on it, and did not answer a probe. The connection ends as a lost one does, its streams
-     * are placed on the next engine of the list, and those that no call is busy with are reopened in the
-     * background (replaying what was not acknowledged); the calls under way go on by themselves.
-     */
-    private void giveUp(SourceConnection on, long now) {
-        List<OpenStream> moved = routes.giveUp(on, openStreams());
-        List<String> names = new ArrayList<>();
-        for (OpenStream stream : moved) {
-            names.add(stream.name());
-        }
-        List<OpenStream> wereOpen = on.acceptedStreams();
-        for (OpenStream stream : wereOpen) {
-            stream.givenUpOn(on.engine());
-        }
-        log.warn("the engine at {} has sent nothing for {} while this connector waited on it ({}), and {}: giving "
-                        + "the connection up as lost (--engine-silence-timeout {} ms); reopening its {} stream(s) {} where "
-                        + "they are served now (the next engine of {} first, then wherever it redirects), replaying "
-                        + "what was not acknowledged",
-                on.engine(), on.describeSilence(now), on.describeWait(), on.describeProbe(),
-                TimeUnit.NANOSECONDS.toMillis(silenceNanos), moved.size(), names, routes.describe());
-        on.giveUp();
-        if (!closed) {
-            for (OpenStream stream : moved) {
-                if (!stream.hasCallUnderWay() && !stream.isReopening()) {
-                    reopenInBackground(stream);
-                }
-            }
-        }
+        silence.start();
     }
 
     // ---- closing ----
@@ -493,12 +308,8 @@ final class SourceSession {
 
     /** After {@link #markClosed()}, without the lock: sends what is buffered and closes the connections. */
     void closeConnection() {
-        reopener.shutdownNow();
-        prober.shutdownNow();
-        Thread running = watch;
-        if (running != null) {
-            LockSupport.unpark(running);
-        }
+        reopener.shutdown();
+        silence.stop();
         for (SourceConnection on : routes.connections()) {
             on.close();
         }

@@ -99,7 +99,7 @@ final class StreamOpener {
     private boolean openPlaced(SourceConnection on, OpenStream mine, SourceCall call) {
         boolean mineOpened = false;
         for (OpenStream stream : session.openStreams()) {
-            if (!session.isCurrent(stream) || !routes.isPlacedOn(stream, on) || on.hasAccepted(stream)
+            if (!session.isCurrent(stream) || !routes.isPlacedOn(stream, on) || on.streams().hasAccepted(stream)
                     || stream.isOpening()) {
                 continue;
             }
@@ -121,15 +121,15 @@ final class StreamOpener {
         try {
             Backoff standby = Backoff.standard();
             while (true) {
-                on.clearAnswer(stream);
-                on.notifySent(stream);
+                on.streams().clearAnswer(stream);
+                on.streams().notifySent(stream);
                 if (!session.send(on, stream.notifyFrame(), null, call)) {
                     return Outcome.BROKEN;
                 }
                 on.requestFlush();
-                SourceConnection.Answer answer;
+                ConnectionStreams.Answer answer;
                 // Not given up for a deadline: an answer on its way would then meet a second NOTIFY.
-                while ((answer = on.takeAnswer(stream)) == null) {
+                while ((answer = on.streams().takeAnswer(stream)) == null) {
                     if (!on.isLive()) {
                         return Outcome.BROKEN;
                     }
@@ -143,7 +143,7 @@ final class StreamOpener {
                     return Outcome.ELSEWHERE;
                 }
                 if (answer.success()) {
-                    on.accepted(stream);
+                    on.streams().accepted(stream);
                     stream.accepted(answer.point(), on.engine());
                     return replay(stream, on, call) ? Outcome.OPENED : Outcome.BROKEN;
                 }
