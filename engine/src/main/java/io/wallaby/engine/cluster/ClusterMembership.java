@@ -43,9 +43,11 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>When partitions are revoked (another engine joined, or this one leaves) or lost (this engine was cut
  * off past the session timeout), the streams in them are let go at once: each connection holding one
- * redirects its connector (RESTART, NOTIFY_ACK 0), and Kafka hands the partition on only after the callback
- * returned. A stateless pipeline needs nothing else: the new owner is fed what the sources have not had
- * acknowledged, and outputs keep their deterministic ids, so the sink skips what it already has.
+ * redirects its connector (RESTART, NOTIFY_ACK 0), then the {@link PartitionHandover} checkpoints them a last
+ * time (unless lost) and forgets them, and Kafka hands the partition on only after the callback returned. An
+ * assigned partition is served once the handover has restored its streams. The new owner is fed what the
+ * sources have not had acknowledged, and outputs keep their deterministic ids, so the sink skips what it
+ * already has.
  *
  * <p>For a stateful pipeline's checkpoints it is the {@link PartitionOwnership} a {@link KafkaCheckpointStore}
  * asks: after every poll, and at the start of every rebalance callback, the membership thread publishes the

@@ -30,8 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The lanes and the {@link StreamProcessor} of every source stream: which lane a stream runs on (the next
  * lane in turn when the stream is first seen, so that N streams spread evenly over the lanes), and, for a
- * stateful pipeline, the checkpoints: restored at start-up, ticked by the lanes, forced by the drain.
- * Thread-safe.
+ * stateful pipeline, the checkpoints: restored at start-up (in a cluster, when a partition is assigned),
+ * ticked by the lanes, forced by the drain and by a partition's revocation ({@link #release}). Thread-safe.
  */
 public final class StreamProcessors implements AutoCloseable {
 
