@@ -28,7 +28,11 @@ final class SinkLink {
     private static final Logger log = LoggerFactory.getLogger(SinkConnector.class);
 
     /** What a link puts into the connector's inbox. */
-    sealed interface Event permits Connected, Received, Ended, Failed, Closed {
+    sealed interface Event permits Connected, Received, Ended, Failed, Closed, Discovered {
+    }
+
+    /** An engine was found ({@link SinkConnector#addEngine}, from any thread): the connector dials it unless it does already. */
+    record Discovered(EngineAddress engine) implements Event {
     }
 
     /** A session began: the connector grants it credits. */
