@@ -229,6 +229,14 @@ public final class SinkConnector implements AutoCloseable {
         return committed.getOrDefault(streamId, Frame.U64_MAX);
     }
 
+    /**
+     * Makes a {@link #connect} that is waiting for a first engine throw a {@link ConnectorException}; from any
+     * thread. Only for a connector that will be closed next: any later wait for an event throws too.
+     */
+    void stopConnecting() {
+        inbox.add(new SinkLink.Closed());
+    }
+
     @Override
     public void close() {
         closed = true;

@@ -46,6 +46,8 @@ public final class SinkRunner {
     private static final Logger log = LoggerFactory.getLogger(SinkRunner.class);
 
     private volatile boolean stopping;
+    /** The connector while {@code connect} waits for a first engine, so that a stop can end the wait; guarded by this. */
+    private SinkConnector connecting;
     private EngineDiscovery discovery;
     private boolean dialGivenEngines = true;
 
@@ -97,8 +99,26 @@ public final class SinkRunner {
             if (finder != null) {
                 finder.start(connector::addEngine);
             }
-            connector.connect(stream -> retrying("read the committed point of " + stream,
-                    () -> task.committedPoint(stream)));
+            synchronized (this) {
+                if (stopping) {
+                    return;
+                }
+                connecting = connector;
+            }
+            try {
+                connector.connect(stream -> retrying("read the committed point of " + stream,
+                        () -> task.committedPoint(stream)));
+            } catch (ConnectorException e) {
+                if (stopping) {
+                    log.info("stopped before any engine could be reached");
+                    return;
+                }
+                throw e;
+            } finally {
+                synchronized (this) {
+                    connecting = null;
+                }
+            }
             task.connected();
             while (!stopping) {
                 task.betweenBatches();
@@ -117,7 +137,12 @@ public final class SinkRunner {
 
     /** Makes {@link #run} return after the batch in hand is stored and acknowledged; callable from any thread. */
     public void stop() {
-        stopping = true;
+        synchronized (this) {
+            stopping = true;
+            if (connecting != null) {
+                connecting.stopConnecting(); // no engine yet (none up, or none found): stop waiting for one
+            }
+        }
     }
 
     private interface Attempt<T> {

@@ -296,4 +296,24 @@ class SinkClusterTest {
         assertEquals(List.of(1L, 2L), task.stored.get(S1));
         assertEquals(List.of(1L, 2L), task.stored.get(S2));
     }
+
+    @Test
+    void aStopWhileNoEngineWasFoundYetEndsTheRunAtOnce() throws Exception {
+        HandDiscovery discovery = new HandDiscovery(); // finds nothing
+        runner.discoverWith(discovery, false);
+        Thread thread = new Thread(() -> {
+            try {
+                runner.run(a.settings(), new MemoryTask(), 1, Duration.ofMillis(50));
+                done.complete(null);
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        }, "sink-cluster-test");
+        thread.setDaemon(true);
+        thread.start();
+        discovery.started.get(20, TimeUnit.SECONDS); // run is under way, waiting for an engine
+        runner.stop();
+        done.get(20, TimeUnit.SECONDS); // returns, without an exception
+        assertTrue(discovery.closed);
+    }
 }
