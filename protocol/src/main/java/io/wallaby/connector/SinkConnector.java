@@ -8,9 +8,11 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +48,10 @@ import java.util.concurrent.TimeUnit;
  * every engine that announced the stream, and credits go back to the engine whose messages used them. A
  * session follows a RESTART, unless another of its sessions already dials the address given: then it
  * reconnects to its own engine.
+ *
+ * <p>Engines may also be added while the connector runs ({@link #addEngine}, e.g. found by an
+ * {@link EngineDiscovery}): each new one gets a link of its own, as the engines of the settings have. A link,
+ * once made, is kept until the connector closes: an engine that is down is dialled again with backoff.
  *
  * <h2>A silent engine</h2>
  * An engine that freezes with its connection open (SIGSTOP, a hung machine, a network partition) is harmless
@@ -85,6 +91,9 @@ public final class SinkConnector implements AutoCloseable {
     /** Every engine's events, in the order they came: the one thing the connector's thread waits on. */
     private final BlockingQueue<SinkLink.Event> inbox = new LinkedBlockingQueue<>();
     private final List<SinkLink> links = new ArrayList<>();
+    /** Every engine a link was made for (a link's target may have moved since, after a RESTART). */
+    private final Set<EngineAddress> dialled = new HashSet<>();
+    private final Dialer dialer;
     private final Map<Long, String> streamNames = new HashMap<>();
     private final Map<Long, Long> committed = new HashMap<>();
     private CommittedPoints committedPoints;
@@ -99,15 +108,50 @@ public final class SinkConnector implements AutoCloseable {
      * @throws ConfigurationException when {@code settings} name a TLS trust file that cannot be used
      */
     public SinkConnector(ConnectorSettings settings, int creditWindow) {
+        this(settings, creditWindow, settings.engines());
+    }
+
+    /**
+     * A connector that dials {@code engines} (none: only those {@link #addEngine added} later) with the cookie,
+     * names, frame length and TLS of {@code settings}.
+     *
+     * @throws ConfigurationException when {@code settings} name a TLS trust file that cannot be used
+     */
+    public SinkConnector(ConnectorSettings settings, int creditWindow, List<EngineAddress> engines) {
         if (creditWindow < 1) {
             throw new IllegalArgumentException("creditWindow must be at least 1, was " + creditWindow);
         }
-        Dialer dialer = new Dialer(settings, log);
-        for (EngineAddress engine : settings.engines()) {
-            links.add(new SinkLink(dialer.toward(engine), inbox));
+        this.dialer = new Dialer(settings, log);
+        for (EngineAddress engine : engines) {
+            if (dialled.add(engine)) {
+                links.add(new SinkLink(dialer.toward(engine), inbox));
+            }
         }
         this.creditWindow = creditWindow;
         this.instanceName = settings.instanceName();
+    }
+
+    /**
+     * Dials the engine at {@code engine} too, unless this connector dials it already; from any thread. The link
+     * is made on the connector's thread, at its next read (or during {@link #connect}, which returns once any
+     * engine has a session, so a connector with no engine of its own waits there for one to be added).
+     */
+    public void addEngine(EngineAddress engine) {
+        inbox.add(new SinkLink.Discovered(engine));
+    }
+
+    /** On the connector's thread: a link for an engine found while running, unless one dials it already. */
+    private void addLink(EngineAddress engine) {
+        if (closed || dialled.contains(engine) || links.stream().anyMatch(link -> link.target().equals(engine))) {
+            return;
+        }
+        dialled.add(engine);
+        SinkLink link = new SinkLink(dialer.toward(engine), inbox);
+        links.add(link);
+        log.info("dialling the engine at {}, found while running ({} engines now)", engine, links.size());
+        if (started) {
+            link.start();
+        }
     }
 
     /**
@@ -195,6 +239,14 @@ public final class SinkConnector implements AutoCloseable {
         return committed.getOrDefault(streamId, Frame.U64_MAX);
     }
 
+    /**
+     * Makes a {@link #connect} that is waiting for a first engine throw a {@link ConnectorException}; from any
+     * thread. Only for a connector that will be closed next: any later wait for an event throws too.
+     */
+    void stopConnecting() {
+        inbox.add(new SinkLink.Closed());
+    }
+
     @Override
     public void close() {
         closed = true;
@@ -249,6 +301,8 @@ public final class SinkConnector implements AutoCloseable {
             if (e.link().isCurrent(e.connection())) {
                 e.link().drop();
             }
+        } else if (event instanceof SinkLink.Discovered d) {
+            addLink(d.engine());
         } else if (event instanceof SinkLink.Failed f) {
             throw f.failure();
         } else {

@@ -31,7 +31,11 @@ final class SinkLink {
     private static final long CLOSE_FLUSH_MILLIS = 1_000;
 
     /** What a link puts into the connector's inbox. */
-    sealed interface Event permits Connected, Received, Ended, Failed, Closed {
+    sealed interface Event permits Connected, Received, Ended, Failed, Closed, Discovered {
+    }
+
+    /** An engine was found ({@link SinkConnector#addEngine}, from any thread): the connector dials it unless it does already. */
+    record Discovered(EngineAddress engine) implements Event {
     }
 
     /** A session began: the connector grants it credits. Its frames go out through {@code output}. */

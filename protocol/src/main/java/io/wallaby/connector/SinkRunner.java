@@ -18,7 +18,8 @@ import java.util.Map;
  * each stored batch, and stops after the batch in hand when {@link #stop()} is called. The task's javadoc
  * is the contract. Given several engines ({@link ConnectorSettings#engines()}, {@code --engine-host a,b,c}),
  * the runner dials every one (each again with backoff whenever it is down or not up yet, so an engine of the
- * list started later is picked up) and feeds them all into the one task. A command uses it in a few lines:
+ * list started later is picked up) and feeds them all into the one task; with an {@link EngineDiscovery}
+ * ({@link #discoverWith}) it also dials each engine found while it runs. A command uses it in a few lines:
  * <pre>{@code
  * private final SinkRunner runner = new SinkRunner();     // a field: stop() may come before run()
  *
@@ -45,6 +46,25 @@ public final class SinkRunner {
     private static final Logger log = LoggerFactory.getLogger(SinkRunner.class);
 
     private volatile boolean stopping;
+    /** The connector while {@code connect} waits for a first engine, so that a stop can end the wait; guarded by this. */
+    private SinkConnector connecting;
+    private EngineDiscovery discovery;
+    private boolean dialGivenEngines = true;
+
+    /**
+     * Has {@code run} also dial every engine {@code discovery} finds while it runs (e.g. the members of a
+     * cluster's consumer group: {@code --kafka}/{@code --cluster} of the wallaby-sink connectors), each once, as
+     * it dials the engines of its settings. The runner starts the discovery in {@code run} and closes it when
+     * {@code run} returns. Call before {@code run}.
+     *
+     * @param dialGivenEngines whether the engines of the settings are dialled too; false when they are only
+     *                         the command line's default and the discovery is to find them all
+     */
+    public SinkRunner discoverWith(EngineDiscovery discovery, boolean dialGivenEngines) {
+        this.discovery = discovery;
+        this.dialGivenEngines = dialGivenEngines;
+        return this;
+    }
 
     /** Runs with {@link #DEFAULT_BATCH_SIZE} and {@link #DEFAULT_BATCH_WAIT}; see the other {@code run}. */
     public void run(ConnectorSettings settings, SinkTask task) throws Exception {
@@ -73,9 +93,32 @@ public final class SinkRunner {
         // The same window as every sink had before the runner: 10 000, or five batches when that is more.
         int creditWindow = (int) Math.max(SinkConnector.DEFAULT_CREDIT_WINDOW,
                 Math.min(Integer.MAX_VALUE, (long) CREDIT_WINDOW_BATCHES * batchSize));
-        try (SinkConnector connector = new SinkConnector(settings, creditWindow)) {
-            connector.connect(stream -> retrying("read the committed point of " + stream,
-                    () -> task.committedPoint(stream)));
+        List<EngineAddress> engines = discovery == null || dialGivenEngines ? settings.engines() : List.of();
+        try (SinkConnector connector = new SinkConnector(settings, creditWindow, engines);
+             EngineDiscovery finder = discovery) {
+            if (finder != null) {
+                finder.start(connector::addEngine);
+            }
+            synchronized (this) {
+                if (stopping) {
+                    return;
+                }
+                connecting = connector;
+            }
+            try {
+                connector.connect(stream -> retrying("read the committed point of " + stream,
+                        () -> task.committedPoint(stream)));
+            } catch (ConnectorException e) {
+                if (stopping) {
+                    log.info("stopped before any engine could be reached");
+                    return;
+                }
+                throw e;
+            } finally {
+                synchronized (this) {
+                    connecting = null;
+                }
+            }
             task.connected();
             while (!stopping) {
                 task.betweenBatches();
@@ -94,7 +137,12 @@ public final class SinkRunner {
 
     /** Makes {@link #run} return after the batch in hand is stored and acknowledged; callable from any thread. */
     public void stop() {
-        stopping = true;
+        synchronized (this) {
+            stopping = true;
+            if (connecting != null) {
+                connecting.stopConnecting(); // no engine yet (none up, or none found): stop waiting for one
+            }
+        }
     }
 
     private interface Attempt<T> {

@@ -228,4 +228,92 @@ class SinkClusterTest {
         assertEquals(List.of(5L), task.stored.get(S2));
         assertEquals(1, task.calls.stream().filter("connected"::equals).count());
     }
+
+    /** An {@link EngineDiscovery} the test plays: it reports what the test tells it to, as often as it is told. */
+    private static final class HandDiscovery implements EngineDiscovery {
+        final CompletableFuture<java.util.function.Consumer<EngineAddress>> started = new CompletableFuture<>();
+        volatile boolean closed;
+
+        @Override
+        public void start(java.util.function.Consumer<EngineAddress> found) {
+            started.complete(found);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+
+        void report(FakeEngine... engines) throws Exception {
+            for (FakeEngine engine : engines) {
+                started.get(20, TimeUnit.SECONDS).accept(engine.address());
+            }
+        }
+    }
+
+    @Test
+    void enginesFoundWhileRunningAreDialledOnceEachAndTheGivenDefaultIsNot() throws Exception {
+        MemoryTask task = new MemoryTask();
+        HandDiscovery discovery = new HandDiscovery();
+        FakeEngine unused = new FakeEngine(); // stands for the command line's default --engine-host, not dialled
+        try {
+            runner.discoverWith(discovery, false);
+            Thread thread = new Thread(() -> {
+                try {
+                    runner.run(unused.settings(), task, 1, Duration.ofMillis(50));
+                    done.complete(null);
+                } catch (Throwable e) {
+                    done.completeExceptionally(e);
+                }
+            }, "sink-cluster-test");
+            thread.setDaemon(true);
+            thread.start();
+
+            discovery.report(a);
+            accept(a);
+            announce(a, S1);
+            a.send(message(S1_ID, 1));
+            new Acks().readUntil(a, 1, S1_ID, 1);
+
+            discovery.report(a, b, a); // b joined the cluster; a is reported again, as every look does
+            accept(b);
+            announce(b, S2);
+            b.send(message(S2_ID, 1));
+            b.send(message(S2_ID, 2));
+            new Acks().readUntil(b, 2, S2_ID, 2);
+            a.send(message(S1_ID, 2));
+            new Acks().readUntil(a, 1, S1_ID, 2); // a's one session goes on: it was not dialled a second time
+            finish(task);
+            assertTrue(discovery.closed, "the runner closes the discovery when it returns");
+            for (FakeEngine engine : List.of(a, unused)) { // a dial would be waiting in the backlog by now
+                engine.server.setSoTimeout(200);
+                assertThrows(java.net.SocketTimeoutException.class, engine.server::accept,
+                        "no other connection to " + engine.address());
+            }
+        } finally {
+            unused.close();
+        }
+        assertEquals(List.of(1L, 2L), task.stored.get(S1));
+        assertEquals(List.of(1L, 2L), task.stored.get(S2));
+    }
+
+    @Test
+    void aStopWhileNoEngineWasFoundYetEndsTheRunAtOnce() throws Exception {
+        HandDiscovery discovery = new HandDiscovery(); // finds nothing
+        runner.discoverWith(discovery, false);
+        Thread thread = new Thread(() -> {
+            try {
+                runner.run(a.settings(), new MemoryTask(), 1, Duration.ofMillis(50));
+                done.complete(null);
+            } catch (Throwable e) {
+                done.completeExceptionally(e);
+            }
+        }, "sink-cluster-test");
+        thread.setDaemon(true);
+        thread.start();
+        discovery.started.get(20, TimeUnit.SECONDS); // run is under way, waiting for an engine
+        runner.stop();
+        done.get(20, TimeUnit.SECONDS); // returns, without an exception
+        assertTrue(discovery.closed);
+    }
 }

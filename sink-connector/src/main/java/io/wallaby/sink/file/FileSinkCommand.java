@@ -2,6 +2,8 @@ package io.wallaby.sink.file;
 
 import io.wallaby.connector.ConfigurationException;
 import io.wallaby.connector.ConnectorOptions;
+import io.wallaby.connector.ConnectorSettings;
+import io.wallaby.sink.cluster.ClusterOptions;
 import io.wallaby.connector.ShutdownSignal;
 import io.wallaby.connector.SinkMessage;
 import io.wallaby.connector.SinkRunner;
@@ -35,6 +37,9 @@ public final class FileSinkCommand implements Callable<Integer> {
     @Mixin
     ConnectorOptions.Sink engine;
 
+    @Mixin
+    ClusterOptions cluster;
+
     @Option(names = "--path", required = true, description = "The file to append to; created when missing.")
     Path path;
 
@@ -46,6 +51,8 @@ public final class FileSinkCommand implements Callable<Integer> {
         if (ShutdownSignal.enabled()) {
             ShutdownSignal.onTerminate(this::stop, Duration.ofSeconds(30));
         }
+        ConnectorSettings settings = engine.settings("wallaby-sink-file");
+        cluster.configure(runner, settings);
         Path parent = path.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) {
             throw new ConfigurationException("--path " + path + ": the directory " + parent + " does not exist");
@@ -53,7 +60,7 @@ public final class FileSinkCommand implements Callable<Integer> {
         try (FileChannel file = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND)) {
             ByteBuffer newline = ByteBuffer.wrap(new byte[] {'\n'});
-            runner.run(engine.settings("wallaby-sink-file"), new SinkTask() {
+            runner.run(settings, new SinkTask() {
                 @Override
                 public void connected() {
                     log.info("ready: writing one line per message");
@@ -81,7 +88,7 @@ public final class FileSinkCommand implements Callable<Integer> {
     }
 
     /** Makes {@link #call()} return after the batch in hand. */
-    void stop() {
+    public void stop() {
         runner.stop();
     }
 }

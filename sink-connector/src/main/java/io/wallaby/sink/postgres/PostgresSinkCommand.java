@@ -2,6 +2,7 @@ package io.wallaby.sink.postgres;
 
 import io.wallaby.connector.ConfigurationException;
 import io.wallaby.connector.ConnectorOptions;
+import io.wallaby.sink.cluster.ClusterOptions;
 import io.wallaby.connector.ConnectorSettings;
 import io.wallaby.connector.DurationOption;
 import io.wallaby.connector.RetriableException;
@@ -46,6 +47,9 @@ public final class PostgresSinkCommand implements Callable<Integer> {
     @Mixin
     ConnectorOptions.Sink engine;
 
+    @Mixin
+    ClusterOptions cluster;
+
     @Option(names = "--connection", required = true, description = "PostgreSQL connection: 'host=... dbname=... user=... "
             + "password=...', postgresql://user:pass@host:port/db or jdbc:postgresql://host:port/db?user=...")
     String connection;
@@ -82,6 +86,7 @@ public final class PostgresSinkCommand implements Callable<Integer> {
                     + "not negative");
         }
         ConnectorSettings settings = engine.settings("wallaby-sink-postgres"); // names the logs from here on
+        cluster.configure(runner, settings);
         CommitFigures figures = new CommitFigures(statsInterval);
         if (ShutdownSignal.enabled()) {
             ShutdownSignal.onTerminate(this::stop, Duration.ofSeconds(30));

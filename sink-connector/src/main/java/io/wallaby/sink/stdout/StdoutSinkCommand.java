@@ -1,6 +1,8 @@
 package io.wallaby.sink.stdout;
 
 import io.wallaby.connector.ConnectorOptions;
+import io.wallaby.connector.ConnectorSettings;
+import io.wallaby.sink.cluster.ClusterOptions;
 import io.wallaby.connector.ShutdownSignal;
 import io.wallaby.connector.SinkMessage;
 import io.wallaby.connector.SinkRunner;
@@ -35,6 +37,9 @@ public final class StdoutSinkCommand implements Callable<Integer> {
     @Mixin
     ConnectorOptions.Sink engine;
 
+    @Mixin
+    ClusterOptions cluster;
+
     /** Runs the loop; a field, so that a stop that comes before {@link #call()} gets that far is not lost. */
     private final SinkRunner runner = new SinkRunner();
 
@@ -43,8 +48,10 @@ public final class StdoutSinkCommand implements Callable<Integer> {
         if (ShutdownSignal.enabled()) {
             ShutdownSignal.onTerminate(this::stop, Duration.ofSeconds(30));
         }
+        ConnectorSettings settings = engine.settings("wallaby-sink-stdout");
+        cluster.configure(runner, settings);
         OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 64 * 1024);
-        runner.run(engine.settings("wallaby-sink-stdout"), new SinkTask() {
+        runner.run(settings, new SinkTask() {
             @Override
             public void connected() {
                 log.info("ready: writing one line per message");
