@@ -135,7 +135,22 @@ public final class Pieces implements AutoCloseable {
     /** Starts a sink connector that drains every engine of {@code engines} ({@code host:port,...}). */
     public PieceProcess startSinkTo(String name, String engines, String kind, String... kindArgs)
             throws IOException, InterruptedException {
-        List<String> args = new ArrayList<>(List.of(kind, "--engine-host", engines));
+        return startSink(name, List.of(kind, "--engine-host", engines), kindArgs);
+    }
+
+    /**
+     * Starts a sink connector that finds the engines of cluster {@code cluster} through Kafka at {@code kafka} (the
+     * members of its consumer group), also those that join later, and drains them all.
+     */
+    public PieceProcess startSinkFinding(String name, String kafka, String cluster, String kind, String... kindArgs)
+            throws IOException, InterruptedException {
+        return startSink(name, List.of(kind, "--kafka", kafka, "--cluster", cluster), kindArgs);
+    }
+
+    private PieceProcess startSink(String name, List<String> kindAndEngines, String... kindArgs)
+            throws IOException, InterruptedException {
+        String kind = kindAndEngines.get(0);
+        List<String> args = new ArrayList<>(kindAndEngines);
         args.addAll(List.of(kindArgs));
         boolean dataOnStdout = kind.equals("stdout");
         PieceProcess sink = start(name, home.resolve("sink-connector/target/wallaby-sink.jar"), args, dataOnStdout);

@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A cluster of engines coordinated by a real Kafka broker (a process), fed by one partitioned postgres source
- * and drained by one postgres sink, every piece its own OS process. Under load one engine is killed with
+ * and drained by one postgres sink (given every engine's address in one run, finding them through the group in
+ * the other), every piece its own OS process. Under load one engine is killed with
  * SIGKILL, a new one started, a fourth added, and one frozen (SIGSTOP) for longer than the group's session
  * timeout and then let go on (SIGCONT). At the end alert_log holds exactly the alerts the committed rows call
  * for, none missing, none twice: with alert_stateless one for every transaction over 1000 or under -1000;
@@ -81,8 +82,14 @@ class ClusterEndToEndTest {
         }
         System.out.printf("3 engines serve %d partitions after %d ms%n", CLUSTER_PARTITIONS,
                 cluster.awaitEveryPartitionServed(TIMEOUT).toMillis());
-        pieces.startSinkTo("sink-postgres", cluster.sinkAddresses(), "postgres", "--connection",
-                database.connectionString());
+        if (velocity) {
+            // This run's sink is given no engine: it finds them, engine-4 and engine-5 too, through the group.
+            pieces.startSinkFinding("sink-postgres", kafka.bootstrap(), "e2e", "postgres", "--connection",
+                    database.connectionString());
+        } else {
+            pieces.startSinkTo("sink-postgres", cluster.sinkAddresses(), "postgres", "--connection",
+                    database.connectionString());
+        }
         // The source knows the first three engines; the fourth it finds through redirects.
         pieces.startSourceTo("source-postgres", String.join(",", cluster.member(1).ports().sourceAddress(),
                         cluster.member(2).ports().sourceAddress(), cluster.member(3).ports().sourceAddress()),
