@@ -6,18 +6,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -54,9 +47,7 @@ class SourceSilentEngineTest {
 
     private final ServingEngine.Placement placement = new ServingEngine.Placement();
     private final ServingEngine.Ledger ledger = new ServingEngine.Ledger();
-    private final Map<String, Long> acknowledged = new ConcurrentHashMap<>();
-    private final AtomicBoolean stopY = new AtomicBoolean();
-    private final CountDownLatch xGate = new CountDownLatch(1);
+    private final StreamWriters writers = new StreamWriters(X, X_COUNT, X_GATE, Y);
     private final List<ServingEngine> engines = new ArrayList<>();
     private LogLines lines;
     private SourceConnector connector;
@@ -68,7 +59,7 @@ class SourceSilentEngineTest {
 
     @AfterEach
     void stop() throws Exception {
-        stopY.set(true);
+        writers.stopY();
         for (ServingEngine engine : engines) {
             engine.close();
         }
@@ -89,7 +80,7 @@ class SourceSilentEngineTest {
         ConnectorSettings settings = new ConnectorSettings("127.0.0.1", 1, "secret", "test-prog", "test-inst", 1 << 20)
                 .withEngines(java.util.Arrays.stream(given).map(ServingEngine::engineAddress).toList())
                 .withEngineSilenceTimeout(TIMEOUT);
-        connector = new SourceConnector(settings, REPLAY_CAPACITY, acknowledged::put);
+        connector = new SourceConnector(settings, REPLAY_CAPACITY, writers.listener());
         return connector;
     }
 
@@ -103,14 +94,14 @@ class SourceSilentEngineTest {
         connector(a, b);
         assertEquals(Frame.U64_MAX, connector.openStream(X));
         assertEquals(Frame.U64_MAX, connector.openStream(Y));
-        CompletableFuture<Long> yWriter = CompletableFuture.supplyAsync(this::writeYUntilStopped, onThread("y-writer"));
-        CompletableFuture<Void> xWriter = CompletableFuture.runAsync(this::writeX, onThread("x-writer"));
-        awaitCondition("X flowing to A", () -> ledger.count(X_ID) >= 20);
+        CompletableFuture<Long> yWriter = writers.startY(connector);
+        CompletableFuture<Void> xWriter = writers.startX(connector);
+        StreamWriters.awaitCondition("X flowing to A", () -> ledger.count(X_ID) >= 20);
 
         // A freezes with its connection open; the cluster moves X to B (A would redirect it, were it running).
         a.silence();
         placement.place(X_ID, b);
-        xGate.countDown();
+        writers.openGate();
 
         String warning = lines.await(m -> m.contains(GIVE_UP));
         assertTrue(warning.contains("the engine at " + a.address() + " has sent nothing for "), warning);
@@ -118,14 +109,14 @@ class SourceSilentEngineTest {
         assertTrue(warning.contains("reopening its 1 stream(s) [" + X + "]"), "what happens next: " + warning);
 
         xWriter.get(20, TimeUnit.SECONDS);
-        awaitCondition("X acknowledged to the end, by B", () -> acknowledgedPoint(X) == X_COUNT);
+        StreamWriters.awaitCondition("X acknowledged to the end, by B", () -> writers.acknowledgedPoint(X) == X_COUNT);
         assertEquals(X_COUNT, b.acknowledged(X_ID), "B acknowledged X");
-        stopY.set(true);
+        writers.stopY();
         long yLast = yWriter.get(20, TimeUnit.SECONDS);
-        awaitCondition("Y acknowledged to the end", () -> acknowledgedPoint(Y) == yLast);
+        StreamWriters.awaitCondition("Y acknowledged to the end", () -> writers.acknowledgedPoint(Y) == yLast);
 
-        assertOnceInOrder(X, ledger.processed(X_ID), X_COUNT);
-        assertOnceInOrder(Y, ledger.processed(Y_ID), yLast);
+        StreamWriters.assertOnceInOrder(X, ledger.processed(X_ID), X_COUNT);
+        StreamWriters.assertOnceInOrder(Y, ledger.processed(Y_ID), yLast);
         assertEquals(1, giveUps(), "one give-up, one warning: " + lines.messages());
         assertEquals(1, a.hellos(), "A, silent, answered no connection but the first");
     }
@@ -139,31 +130,31 @@ class SourceSilentEngineTest {
         connector(a, b);
         connector.openStream(X);
         connector.openStream(Y);
-        CompletableFuture<Long> yWriter = CompletableFuture.supplyAsync(this::writeYUntilStopped, onThread("y-writer"));
-        CompletableFuture<Void> xWriter = CompletableFuture.runAsync(this::writeX, onThread("x-writer"));
-        awaitCondition("X flowing to A", () -> ledger.count(X_ID) >= 20);
+        CompletableFuture<Long> yWriter = writers.startY(connector);
+        CompletableFuture<Void> xWriter = writers.startX(connector);
+        StreamWriters.awaitCondition("X flowing to A", () -> ledger.count(X_ID) >= 20);
 
         // As an engine whose sinks lag: it reads and processes, but sends neither acknowledgements nor credit.
         a.freeze();
-        xGate.countDown();
-        awaitCondition("X's writer out of credit", () -> a.owedCredits() == CREDITS);
+        writers.openGate();
+        StreamWriters.awaitCondition("X's writer out of credit", () -> a.owedCredits() == CREDITS);
         // Each probe comes after half the timeout of silence since the last one: three answered span 1.5 timeouts.
         int hellosBefore = a.hellos();
-        awaitCondition("A answered three probes", () -> a.hellos() >= hellosBefore + 3);
+        StreamWriters.awaitCondition("A answered three probes", () -> a.hellos() >= hellosBefore + 3);
         lines.await(m -> m.contains("the engine at " + a.address() + " has sent nothing for ")
                 && m.contains("but it answers a new connection"));
-        long yNow = acknowledgedPoint(Y);
-        awaitCondition("Y acknowledged meanwhile", () -> acknowledgedPoint(Y) >= yNow + Y_PROGRESS);
+        long yNow = writers.acknowledgedPoint(Y);
+        StreamWriters.awaitCondition("Y acknowledged meanwhile", () -> writers.acknowledgedPoint(Y) >= yNow + Y_PROGRESS);
         assertEquals(0, giveUps(), "A is alive: never given up; " + lines.messages());
         assertFalse(xWriter.isDone(), "X's writer waits for A's credit");
 
         a.thaw();
         xWriter.get(20, TimeUnit.SECONDS);
-        awaitCondition("X acknowledged to the end, by A", () -> acknowledgedPoint(X) == X_COUNT);
-        stopY.set(true);
+        StreamWriters.awaitCondition("X acknowledged to the end, by A", () -> writers.acknowledgedPoint(X) == X_COUNT);
+        writers.stopY();
         long yLast = yWriter.get(20, TimeUnit.SECONDS);
-        awaitCondition("Y acknowledged to the end", () -> acknowledgedPoint(Y) == yLast);
-        assertOnceInOrder(X, ledger.processed(X_ID), X_COUNT);
+        StreamWriters.awaitCondition("Y acknowledged to the end", () -> writers.acknowledgedPoint(Y) == yLast);
+        StreamWriters.assertOnceInOrder(X, ledger.processed(X_ID), X_COUNT);
         assertEquals(1, a.notifies(X_ID), "X was opened on A once: its connection was kept");
         assertEquals(0, giveUps(), lines.messages().toString());
         assertEquals(1, lines.messages().stream().filter(m -> m.contains("but it answers a new connection")).count(),
@@ -183,30 +174,30 @@ class SourceSilentEngineTest {
         connector.openStream(Y);
         connector.openStream(Z); // A redirects it to C
         for (long id = 1; id <= 100; id++) {
-            connector.write(X, id, bytes("x" + id));
+            connector.write(X, id, StreamWriters.bytes("x" + id));
         }
         connector.flush();
-        awaitCondition("X acknowledged by A", () -> acknowledgedPoint(X) == 100);
+        StreamWriters.awaitCondition("X acknowledged by A", () -> writers.acknowledgedPoint(X) == 100);
 
         // A freezes while its connection carries nothing outstanding.
         a.silence();
         long silencedAt = System.nanoTime();
-        CompletableFuture<Long> yWriter = CompletableFuture.supplyAsync(this::writeYUntilStopped, onThread("y-writer"));
+        CompletableFuture<Long> yWriter = writers.startY(connector);
 
         // C freezes after A with Z's messages outstanding: its connection is given up once the timeout has
         // passed, so by then A's idle connection has been silent longer than the timeout.
         c.silence();
         placement.place(Z_ID, b);
         for (long id = 1; id <= 20; id++) {
-            connector.write(Z, id, bytes("z" + id));
+            connector.write(Z, id, StreamWriters.bytes("z" + id));
         }
         connector.flush();
         lines.await(m -> m.contains(GIVE_UP) && m.contains(c.address()));
-        awaitCondition("Z acknowledged by B", () -> acknowledgedPoint(Z) == 20);
+        StreamWriters.awaitCondition("Z acknowledged by B", () -> writers.acknowledgedPoint(Z) == 20);
         // And longer: six timeouts since A fell silent, Y flowing all along.
-        long yNow = acknowledgedPoint(Y);
-        awaitCondition("six timeouts passed, Y acknowledged meanwhile",
-                () -> System.nanoTime() - silencedAt >= 6 * TIMEOUT.toNanos() && acknowledgedPoint(Y) >= yNow + Y_PROGRESS);
+        long yNow = writers.acknowledgedPoint(Y);
+        StreamWriters.awaitCondition("six timeouts passed, Y acknowledged meanwhile",
+                () -> System.nanoTime() - silencedAt >= 6 * TIMEOUT.toNanos() && writers.acknowledgedPoint(Y) >= yNow + Y_PROGRESS);
 
         assertEquals(1, giveUps(), "only C's connection was given up: " + lines.messages());
         assertEquals(1, a.connections(), "A's connection was neither probed nor dialled again");
@@ -214,19 +205,19 @@ class SourceSilentEngineTest {
         // A wakes: its connection is the one X goes on using; waiting on A starts the count afresh.
         a.wake();
         for (long id = 101; id <= 200; id++) {
-            connector.write(X, id, bytes("x" + id));
+            connector.write(X, id, StreamWriters.bytes("x" + id));
         }
         connector.flush();
-        awaitCondition("X acknowledged by A", () -> acknowledgedPoint(X) == 200);
-        stopY.set(true);
+        StreamWriters.awaitCondition("X acknowledged by A", () -> writers.acknowledgedPoint(X) == 200);
+        writers.stopY();
         long yLast = yWriter.get(20, TimeUnit.SECONDS);
-        awaitCondition("Y acknowledged to the end", () -> acknowledgedPoint(Y) == yLast);
+        StreamWriters.awaitCondition("Y acknowledged to the end", () -> writers.acknowledgedPoint(Y) == yLast);
         assertEquals(1, a.notifies(X_ID), "X never left A's first connection");
         assertEquals(1, a.connections());
         assertEquals(1, giveUps(), lines.messages().toString());
-        assertOnceInOrder(X, ledger.processed(X_ID), 200);
-        assertOnceInOrder(Y, ledger.processed(Y_ID), yLast);
-        assertOnceInOrder(Z, ledger.processed(Z_ID), 20);
+        StreamWriters.assertOnceInOrder(X, ledger.processed(X_ID), 200);
+        StreamWriters.assertOnceInOrder(Y, ledger.processed(Y_ID), yLast);
+        StreamWriters.assertOnceInOrder(Z, ledger.processed(Z_ID), 20);
     }
 
     @Test
@@ -235,16 +226,16 @@ class SourceSilentEngineTest {
         placement.place(X_ID, a);
         connector(a);
         connector.openStream(X);
-        CompletableFuture<Void> xWriter = CompletableFuture.runAsync(this::writeX, onThread("x-writer"));
-        awaitCondition("X flowing to A", () -> ledger.count(X_ID) >= 20);
+        CompletableFuture<Void> xWriter = writers.startX(connector);
+        StreamWriters.awaitCondition("X flowing to A", () -> ledger.count(X_ID) >= 20);
 
         // A freezes; once woken it will see the connection given up closed only after it answered a new one.
         a.holdClosedSessions();
         a.silence();
-        xGate.countDown();
+        writers.openGate();
         lines.await(m -> m.contains(GIVE_UP) && m.contains(a.address()));
         int probeAndFirst = 2;
-        awaitCondition("X's writer dialling A again", () -> a.connections() > probeAndFirst);
+        StreamWriters.awaitCondition("X's writer dialling A again", () -> a.connections() > probeAndFirst);
 
         a.wake();
         // A refuses X for a moment: it is open on the connection given up. That is not another instance.
@@ -252,89 +243,12 @@ class SourceSilentEngineTest {
         a.releaseClosedSessions();
 
         xWriter.get(20, TimeUnit.SECONDS); // no StreamTakenOverException
-        awaitCondition("X acknowledged to the end, by A", () -> acknowledgedPoint(X) == X_COUNT);
-        assertOnceInOrder(X, ledger.processed(X_ID), X_COUNT);
+        StreamWriters.awaitCondition("X acknowledged to the end, by A", () -> writers.acknowledgedPoint(X) == X_COUNT);
+        StreamWriters.assertOnceInOrder(X, ledger.processed(X_ID), X_COUNT);
         assertEquals(1, giveUps(), lines.messages().toString());
     }
 
     private long giveUps() {
         return lines.messages().stream().filter(m -> m.contains(GIVE_UP)).count();
-    }
-
-    /** The ids processed are 1..last, each once, in order (the ledger drops an id not above the last one). */
-    private static void assertOnceInOrder(String stream, List<Long> processed, long last) {
-        for (int i = 0; i < processed.size(); i++) {
-            if (processed.get(i) != i + 1) {
-                throw new AssertionError("stream " + stream + ": message " + (i + 1) + " is missing or out of order; "
-                        + "processed around it: " + processed.subList(Math.max(0, i - 3), Math.min(processed.size(), i + 4)));
-            }
-        }
-        assertEquals(last, processed.size(), "stream " + stream + ": every message processed");
-    }
-
-    private static Executor onThread(String name) {
-        return task -> {
-            Thread thread = new Thread(task, name);
-            thread.setDaemon(true);
-            thread.start();
-        };
-    }
-
-    /** Writes X's messages, flushing now and then as a capture does when it has written a batch. */
-    private void writeX() {
-        for (long id = 1; id <= X_COUNT; id++) {
-            if (id == X_GATE) {
-                awaitLatch(xGate);
-            }
-            connector.write(X, id, bytes("x" + id));
-            if (id % 50 == 0) {
-                connector.flush();
-            }
-        }
-        connector.flush();
-    }
-
-    /** Writes Y's messages until told to stop; returns the last id written. */
-    private long writeYUntilStopped() {
-        long id = 0;
-        while (!stopY.get()) {
-            connector.write(Y, ++id, bytes("y" + id));
-            if (id % 50 == 0) {
-                connector.flush();
-            }
-        }
-        connector.flush();
-        return id;
-    }
-
-    private static void awaitLatch(CountDownLatch latch) {
-        try {
-            if (!latch.await(20, TimeUnit.SECONDS)) {
-                throw new AssertionError("the test never opened the gate");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
-    private long acknowledgedPoint(String stream) {
-        Long point = acknowledged.get(stream);
-        return point == null ? 0 : point;
-    }
-
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** Polls {@code condition} every 5 ms until it holds, for at most 20 s. */
-    private static void awaitCondition(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(5);
-        }
     }
 }

@@ -6,16 +6,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -47,9 +41,7 @@ class SourceStreamIsolationTest {
 
     private final ServingEngine.Placement placement = new ServingEngine.Placement();
     private final ServingEngine.Ledger ledger = new ServingEngine.Ledger();
-    private final Map<String, Long> acknowledged = new ConcurrentHashMap<>();
-    private final AtomicBoolean stopY = new AtomicBoolean();
-    private final CountDownLatch xNotServed = new CountDownLatch(1);
+    private final StreamWriters writers = new StreamWriters(X, X_COUNT, X_GATE, Y);
     private ServingEngine a;
     private ServingEngine b;
     private SourceConnector connector;
@@ -62,12 +54,12 @@ class SourceStreamIsolationTest {
         placement.place(Y_ID, b);
         ConnectorSettings settings = new ConnectorSettings("127.0.0.1", 1, "secret", "test-prog", "test-inst", 1 << 20)
                 .withEngines(List.of(a.engineAddress(), b.engineAddress()));
-        connector = new SourceConnector(settings, REPLAY_CAPACITY, acknowledged::put);
+        connector = new SourceConnector(settings, REPLAY_CAPACITY, writers.listener());
     }
 
     @AfterEach
     void stop() throws Exception {
-        stopY.set(true);
+        writers.stopY();
         a.close();
         b.close();
         CompletableFuture.runAsync(() -> connector.close(Duration.ofMillis(300))).get(10, TimeUnit.SECONDS);
@@ -108,27 +100,27 @@ class SourceStreamIsolationTest {
         assertEquals(Frame.U64_MAX, connector.openStream(Y));
         a.holdPoints(); // A processes X's messages but acknowledges none: they stay in X's replay buffer
         for (long id = 1; id <= 100; id++) {
-            connector.write(X, id, bytes("x" + id));
+            connector.write(X, id, StreamWriters.bytes("x" + id));
         }
         connector.flush();
-        awaitCondition("X's messages processed by A", () -> ledger.count(X_ID) == 100);
+        StreamWriters.awaitCondition("X's messages processed by A", () -> ledger.count(X_ID) == 100);
         placement.unown(X_ID);
         a.kill(); // what A did not acknowledge is lost with it
         assertEquals(0, ledger.count(X_ID));
 
         // Nobody calls on X any more: Y's writer's flush() reopens it, in the background.
-        CompletableFuture<Long> yWriter = CompletableFuture.supplyAsync(this::writeYUntilStopped, onThread("y-writer"));
-        awaitCondition("X asked for while nobody owns it", () -> b.unownedAnswers(X_ID) >= 2);
-        long yWhenXWaits = acknowledgedPoint(Y);
-        awaitCondition("Y acknowledged meanwhile", () -> acknowledgedPoint(Y) >= yWhenXWaits + Y_PROGRESS);
+        CompletableFuture<Long> yWriter = writers.startY(connector);
+        StreamWriters.awaitCondition("X asked for while nobody owns it", () -> b.unownedAnswers(X_ID) >= 2);
+        long yWhenXWaits = writers.acknowledgedPoint(Y);
+        StreamWriters.awaitCondition("Y acknowledged meanwhile", () -> writers.acknowledgedPoint(Y) >= yWhenXWaits + Y_PROGRESS);
 
         placement.place(X_ID, b);
-        awaitCondition("X replayed to B and acknowledged", () -> acknowledgedPoint(X) == 100);
-        stopY.set(true);
+        StreamWriters.awaitCondition("X replayed to B and acknowledged", () -> writers.acknowledgedPoint(X) == 100);
+        writers.stopY();
         long yLast = yWriter.get(20, TimeUnit.SECONDS);
-        awaitCondition("Y acknowledged to the end", () -> acknowledgedPoint(Y) == yLast);
-        assertOnceInOrder(X, ledger.processed(X_ID), 100);
-        assertOnceInOrder(Y, ledger.processed(Y_ID), yLast);
+        StreamWriters.awaitCondition("Y acknowledged to the end", () -> writers.acknowledgedPoint(Y) == yLast);
+        StreamWriters.assertOnceInOrder(X, ledger.processed(X_ID), 100);
+        StreamWriters.assertOnceInOrder(Y, ledger.processed(Y_ID), yLast);
     }
 
     private interface Step {
@@ -144,104 +136,27 @@ class SourceStreamIsolationTest {
     private void whileXIsNotServed(Step stopServing, BooleanSupplier xWaits, Step serveAgain) throws Exception {
         assertEquals(Frame.U64_MAX, connector.openStream(X));
         assertEquals(Frame.U64_MAX, connector.openStream(Y));
-        CompletableFuture<Long> yWriter = CompletableFuture.supplyAsync(this::writeYUntilStopped, onThread("y-writer"));
-        CompletableFuture<Void> xWriter = CompletableFuture.runAsync(this::writeX, onThread("x-writer"));
-        awaitCondition("X flowing to A", () -> ledger.count(X_ID) >= 20);
+        CompletableFuture<Long> yWriter = writers.startY(connector);
+        CompletableFuture<Void> xWriter = writers.startX(connector);
+        StreamWriters.awaitCondition("X flowing to A", () -> ledger.count(X_ID) >= 20);
 
         stopServing.run();
-        xNotServed.countDown();
-        awaitCondition("X waiting", xWaits);
+        writers.openGate();
+        StreamWriters.awaitCondition("X waiting", xWaits);
         int xWhenWaiting = ledger.count(X_ID);
-        long yWhenXWaits = acknowledgedPoint(Y);
-        awaitCondition("Y acknowledged meanwhile", () -> acknowledgedPoint(Y) >= yWhenXWaits + Y_PROGRESS);
+        long yWhenXWaits = writers.acknowledgedPoint(Y);
+        StreamWriters.awaitCondition("Y acknowledged meanwhile", () -> writers.acknowledgedPoint(Y) >= yWhenXWaits + Y_PROGRESS);
         assertFalse(xWriter.isDone(), "X's writer waits: X is not served");
         assertEquals(xWhenWaiting, ledger.count(X_ID), "nothing of X was processed meanwhile");
 
         serveAgain.run();
         xWriter.get(20, TimeUnit.SECONDS);
-        awaitCondition("X acknowledged to the end", () -> acknowledgedPoint(X) == X_COUNT);
-        stopY.set(true);
+        StreamWriters.awaitCondition("X acknowledged to the end", () -> writers.acknowledgedPoint(X) == X_COUNT);
+        writers.stopY();
         long yLast = yWriter.get(20, TimeUnit.SECONDS);
-        awaitCondition("Y acknowledged to the end", () -> acknowledgedPoint(Y) == yLast);
+        StreamWriters.awaitCondition("Y acknowledged to the end", () -> writers.acknowledgedPoint(Y) == yLast);
 
-        assertOnceInOrder(X, ledger.processed(X_ID), X_COUNT);
-        assertOnceInOrder(Y, ledger.processed(Y_ID), yLast);
-    }
-
-    /** The ids processed are 1..last, each once, in order (the ledger drops an id not above the last one). */
-    private static void assertOnceInOrder(String stream, List<Long> processed, long last) {
-        for (int i = 0; i < processed.size(); i++) {
-            if (processed.get(i) != i + 1) {
-                throw new AssertionError("stream " + stream + ": message " + (i + 1) + " is missing or out of order; "
-                        + "processed around it: " + processed.subList(Math.max(0, i - 3), Math.min(processed.size(), i + 4)));
-            }
-        }
-        assertEquals(last, processed.size(), "stream " + stream + ": every message processed");
-    }
-
-    private static Executor onThread(String name) {
-        return task -> {
-            Thread thread = new Thread(task, name);
-            thread.setDaemon(true);
-            thread.start();
-        };
-    }
-
-    /** Writes X's messages, flushing now and then as a capture does when it has written a batch. */
-    private void writeX() {
-        for (long id = 1; id <= X_COUNT; id++) {
-            if (id == X_GATE) {
-                awaitLatch(xNotServed);
-            }
-            connector.write(X, id, bytes("x" + id));
-            if (id % 50 == 0) {
-                connector.flush();
-            }
-        }
-        connector.flush();
-    }
-
-    /** Writes Y's messages until told to stop; returns the last id written. */
-    private long writeYUntilStopped() {
-        long id = 0;
-        while (!stopY.get()) {
-            connector.write(Y, ++id, bytes("y" + id));
-            if (id % 50 == 0) {
-                connector.flush();
-            }
-        }
-        connector.flush();
-        return id;
-    }
-
-    private static void awaitLatch(CountDownLatch latch) {
-        try {
-            if (!latch.await(20, TimeUnit.SECONDS)) {
-                throw new AssertionError("the test never stopped serving X");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
-    private long acknowledgedPoint(String stream) {
-        Long point = acknowledged.get(stream);
-        return point == null ? 0 : point;
-    }
-
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
-    }
-
-    /** Polls {@code condition} every 5 ms until it holds, for at most 20 s. */
-    private static void awaitCondition(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(5);
-        }
+        StreamWriters.assertOnceInOrder(X, ledger.processed(X_ID), X_COUNT);
+        StreamWriters.assertOnceInOrder(Y, ledger.processed(Y_ID), yLast);
     }
 }
