@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,6 +34,7 @@ class SourceWaitsForLaggingSinkTest {
 
     private static final Duration TIMEOUT = Duration.ofMillis(500);
     private static final int MESSAGES = 300;
+    private static final Duration PATIENCE = Duration.ofSeconds(20);
 
     @Test
     void aSourceWhoseEngineHoldsBackCreditsWhileNoSinkIsThereKeepsItsConnection() throws Exception {
@@ -64,7 +64,7 @@ class SourceWaitsForLaggingSinkTest {
                     source.flush();
                 });
                 // Each probe comes after half the timeout of silence since the one before: four span two timeouts.
-                awaitCondition("the engine answered four probes", () -> count(lines, "answered a probe again") >= 3);
+                Conditions.await(() -> count(lines, "answered a probe again") >= 3, PATIENCE, "the engine answered four probes");
                 assertFalse(writer.isDone(), "the writer waits for credit the engine holds back");
                 assertEquals(0, count(lines, "giving the connection up"), lines.list::toString);
                 assertEquals(1, count(lines, "but it answers a new connection"), lines.list::toString);
@@ -81,7 +81,7 @@ class SourceWaitsForLaggingSinkTest {
                 }
                 assertEquals(MESSAGES, stored, "every alert reached the sink");
                 writer.get(20, TimeUnit.SECONDS);
-                awaitCondition("everything acknowledged", () -> acknowledged.get() == MESSAGES);
+                Conditions.await(() -> acknowledged.get() == MESSAGES, PATIENCE, "everything acknowledged");
                 assertEquals(0, count(lines, "giving the connection up"), lines.list::toString);
                 assertEquals(0, count(lines, "reopened"), "the stream never left its connection: " + lines.list);
             } finally {
@@ -97,17 +97,6 @@ class SourceWaitsForLaggingSinkTest {
     private static long count(ListAppender<ILoggingEvent> lines, String part) {
         synchronized (lines.list) {
             return lines.list.stream().filter(e -> e.getFormattedMessage().contains(part)).count();
-        }
-    }
-
-    /** Polls {@code condition} every 5 ms until it holds, for at most 20 s. */
-    private static void awaitCondition(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            Thread.sleep(5);
         }
     }
 }
