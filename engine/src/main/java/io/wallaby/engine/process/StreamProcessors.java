@@ -169,7 +169,8 @@ public final class StreamProcessors implements AutoCloseable {
      * stream then writes a last checkpoint (waited for up to {@code timeout} in all), so that the next owner
      * restores it there; then its processor, state and stream are forgotten here. Blocks; not on a lane.
      *
-     * @return the streams whose last checkpoint is durable (every one of a stateless pipeline)
+     * @return the streams whose last checkpoint is durable (none without {@code lastCheckpoint}, but those that had
+     *         processed nothing here)
      */
     public int release(Collection<SourceStream> streams, boolean lastCheckpoint, Duration timeout)
             throws InterruptedException {
