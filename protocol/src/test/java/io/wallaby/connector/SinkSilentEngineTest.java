@@ -90,10 +90,7 @@ class SinkSilentEngineTest {
             }
         });
         commits.get(60, TimeUnit.SECONDS);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (lastToldB.get() != COMMITS && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        StreamWriters.awaitCondition("B told every commit", () -> lastToldB.get() == COMMITS);
         assertEquals(COMMITS, lastToldB.get(), "B was told every commit");
 
         // A wakes: it reads what the sink sent meanwhile, which ends with the last commit.
